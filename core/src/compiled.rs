@@ -1,0 +1,366 @@
+//! Compiling a [`PolicyModel`]: check it, then index every version.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustc_hash::FxHashSet;
+
+use crate::condition::{Condition, MAX_CONDITION_DEPTH};
+use crate::ids::{AttributeId, PartyId, PurposeId};
+use crate::index::{IndexBuilder, Keys, RuleIndex};
+use crate::model::{Effect, PolicyModel, Scope, Target, VersionModel};
+use crate::time::Timestamp;
+use crate::value::Value;
+use crate::vocab::Vocabulary;
+
+/// A model that cannot be compiled. The rule language's compiler reports these
+/// with file positions before they can reach here; they guard models built in code.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    /// The policy has no versions.
+    #[error("the policy has no versions")]
+    NoVersions,
+    /// Two versions share a name or an effective date.
+    #[error("versions `{0}` and `{1}` share a name or an effective date")]
+    DuplicateVersion(String, String),
+    /// A name id is not in the vocabulary.
+    #[error("version `{0}` refers to a name its vocabulary does not have")]
+    UnknownId(String),
+    /// A condition nests too deeply.
+    #[error("rule `{0}` has a condition nested more than {MAX_CONDITION_DEPTH} deep")]
+    TooDeep(String),
+    /// A rule's parts do not fit together.
+    #[error("rule `{rule}` {problem}")]
+    BadRule {
+        /// The rule's id.
+        rule: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
+}
+
+/// One version, indexed for deciding.
+#[derive(Debug)]
+pub(crate) struct CompiledVersion {
+    pub(crate) model: VersionModel,
+    pub(crate) allow: RuleIndex,
+    pub(crate) deny_use: RuleIndex,
+    pub(crate) deny_disclosure: RuleIndex,
+    /// Position in `model.parties`, by party id.
+    party_slot: Vec<Option<u32>>,
+    receives_any: Vec<bool>,
+    receives: FxHashSet<(PartyId, PurposeId)>,
+    /// The most specific revocation covering each purpose, by purpose id.
+    revocation_for: Vec<Option<u32>>,
+    /// Attribute defaults, by attribute id.
+    defaults: Vec<Option<Value>>,
+    declared_roles: Vec<bool>,
+}
+
+impl CompiledVersion {
+    /// The default this version gives an attribute.
+    #[inline]
+    pub(crate) fn default_of(&self, attribute: AttributeId) -> Option<&Value> {
+        self.defaults
+            .get(attribute.index())
+            .and_then(Option::as_ref)
+    }
+
+    /// Whether `party` may receive data for `purpose` under this version.
+    #[inline]
+    pub(crate) fn receives(&self, party: PartyId, purpose: PurposeId) -> bool {
+        self.receives_any
+            .get(party.index())
+            .copied()
+            .unwrap_or(false)
+            || self.receives.contains(&(party, purpose))
+    }
+
+    /// The party's declaration in this version.
+    pub(crate) fn party(&self, party: PartyId) -> Option<&crate::model::Party> {
+        let slot = self.party_slot.get(party.index()).copied().flatten()?;
+        self.model.parties.get(slot as usize)
+    }
+
+    /// The revocation that covers a purpose, if the version declares one.
+    #[inline]
+    pub(crate) fn revocation_for(&self, purpose: PurposeId) -> Option<u32> {
+        self.revocation_for.get(purpose.index()).copied().flatten()
+    }
+
+    /// Whether this version declares a role.
+    pub(crate) fn declares_role(&self, role: crate::ids::RoleId) -> bool {
+        self.declared_roles
+            .get(role.index())
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Index entries across the three indexes.
+    pub(crate) fn index_entries(&self) -> usize {
+        self.allow.entries() + self.deny_use.entries() + self.deny_disclosure.entries()
+    }
+}
+
+/// A compiled policy: the vocabulary and its versions, oldest first.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub(crate) vocabulary: Vocabulary,
+    pub(crate) versions: Vec<CompiledVersion>,
+    /// Ties prepared requests to the policy they were prepared for.
+    pub(crate) stamp: u64,
+}
+
+static NEXT_STAMP: AtomicU64 = AtomicU64::new(1);
+
+impl Compiled {
+    pub(crate) fn new(model: PolicyModel) -> Result<Compiled, ModelError> {
+        let PolicyModel {
+            vocabulary,
+            mut versions,
+        } = model;
+        if versions.is_empty() {
+            return Err(ModelError::NoVersions);
+        }
+        versions.sort_by_key(|v| v.effective);
+        for pair in versions.windows(2) {
+            if let [a, b] = pair {
+                if a.effective == b.effective || a.name == b.name {
+                    return Err(ModelError::DuplicateVersion(
+                        a.name.to_string(),
+                        b.name.to_string(),
+                    ));
+                }
+            }
+        }
+        let mut names: Vec<&str> = versions.iter().map(|v| &*v.name).collect();
+        names.sort_unstable();
+        if let Some(pair) = names.windows(2).find(|p| p.first() == p.get(1)) {
+            let name = pair.first().copied().unwrap_or_default().to_owned();
+            return Err(ModelError::DuplicateVersion(name.clone(), name));
+        }
+        let versions = versions
+            .into_iter()
+            .map(|v| compile_version(&vocabulary, v))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Compiled {
+            vocabulary,
+            versions,
+            stamp: NEXT_STAMP.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// The version in force for data collected at `collected_at` (the newest when
+    /// `None`); `None` when the data predates every version.
+    #[inline]
+    pub(crate) fn select_version(&self, collected_at: Option<Timestamp>) -> Option<usize> {
+        match collected_at {
+            None => self.versions.len().checked_sub(1),
+            Some(at) => self
+                .versions
+                .partition_point(|v| v.model.effective <= at)
+                .checked_sub(1),
+        }
+    }
+}
+
+fn check_target(vocabulary: &Vocabulary, target: &Target) -> bool {
+    fn within<T: Copy>(scope: &Scope<T>, limit: usize, index: impl Fn(T) -> usize) -> bool {
+        scope
+            .listed()
+            .is_none_or(|items| items.iter().all(|i| index(*i) < limit))
+    }
+    let mut attributes = Vec::new();
+    if let Some(c) = &target.condition {
+        c.attributes(&mut attributes);
+    }
+    within(&target.roles, vocabulary.roles().len(), |i| i.index())
+        && within(
+            &target.categories,
+            vocabulary.categories().table().len(),
+            |i| i.index(),
+        )
+        && within(&target.purposes, vocabulary.purposes().table().len(), |i| {
+            i.index()
+        })
+        && within(&target.parties, vocabulary.parties().len(), |i| i.index())
+        && attributes
+            .iter()
+            .all(|a| a.index() < vocabulary.attributes().len())
+}
+
+fn too_deep(condition: &Option<Condition>) -> bool {
+    condition
+        .as_ref()
+        .is_some_and(|c| c.depth() > MAX_CONDITION_DEPTH)
+}
+
+/// Expands a scope of tree nodes into every node inside them (`None` for any).
+fn subtree_keys(tree: &crate::vocab::Tree, scope: &Scope<u32>, with_ancestors: bool) -> Keys {
+    let items = scope.listed()?;
+    let mut keys: Vec<u32> = Vec::new();
+    for node in items {
+        keys.extend_from_slice(tree.subtree(*node));
+        if with_ancestors {
+            keys.extend_from_slice(tree.lineage(*node));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    Some(keys)
+}
+
+fn raw<T: Copy>(scope: &Scope<T>, index: impl Fn(T) -> u32) -> Scope<u32> {
+    match scope {
+        Scope::Any => Scope::Any,
+        Scope::Only(items) => Scope::Only(items.iter().map(|i| index(*i)).collect()),
+    }
+}
+
+fn compile_version(
+    vocabulary: &Vocabulary,
+    model: VersionModel,
+) -> Result<CompiledVersion, ModelError> {
+    let name = model.name.to_string();
+    let mut allow = IndexBuilder::default();
+    let mut deny_use = IndexBuilder::default();
+    let mut deny_disclosure = IndexBuilder::default();
+    for (position, rule) in model.rules.iter().enumerate() {
+        let bad = |problem| ModelError::BadRule {
+            rule: rule.id.to_string(),
+            problem,
+        };
+        if !check_target(vocabulary, &rule.target)
+            || !rule.exceptions.iter().all(|e| check_target(vocabulary, e))
+        {
+            return Err(ModelError::UnknownId(name));
+        }
+        if too_deep(&rule.target.condition)
+            || rule.exceptions.iter().any(|e| too_deep(&e.condition))
+        {
+            return Err(ModelError::TooDeep(rule.id.to_string()));
+        }
+        let is_allow = matches!(rule.effect, Effect::Allow(_));
+        if is_allow && !rule.exceptions.is_empty() {
+            return Err(bad(
+                "allows with exceptions; only a deny rule can have exceptions",
+            ));
+        }
+        if !matches!(rule.effect, Effect::DenyDisclosure) && rule.target.parties != Scope::Any {
+            return Err(bad("names parties; only a rule about disclosure can"));
+        }
+        let roles: Keys = rule
+            .target
+            .roles
+            .listed()
+            .map(|r| r.iter().map(|i| i.0).collect());
+        // A deny is about every name its scope overlaps (fail closed); an allow only
+        // covers the names inside its scope.
+        let purposes = subtree_keys(
+            vocabulary.purposes(),
+            &raw(&rule.target.purposes, |p| p.0),
+            !is_allow,
+        );
+        let categories = subtree_keys(
+            vocabulary.categories(),
+            &raw(&rule.target.categories, |c| c.0),
+            !is_allow,
+        );
+        let position = crate::ids::id_from_index(position);
+        let builder = match rule.effect {
+            Effect::Allow(_) => &mut allow,
+            Effect::DenyUse => &mut deny_use,
+            Effect::DenyDisclosure => &mut deny_disclosure,
+        };
+        builder.add(position, &roles, &purposes, &categories);
+    }
+
+    let party_count = vocabulary.parties().len();
+    let purpose_count = vocabulary.purposes().table().len();
+    let mut party_slot = vec![None; party_count];
+    let mut receives_any = vec![false; party_count];
+    let mut receives = FxHashSet::default();
+    for (slot, party) in model.parties.iter().enumerate() {
+        let in_range = party.party.index() < party_count
+            && party
+                .receives
+                .listed()
+                .is_none_or(|p| p.iter().all(|p| p.index() < purpose_count));
+        if !in_range {
+            return Err(ModelError::UnknownId(name));
+        }
+        if let Some(s) = party_slot.get_mut(party.party.index()) {
+            *s = Some(crate::ids::id_from_index(slot));
+        }
+        match &party.receives {
+            Scope::Any => {
+                if let Some(any) = receives_any.get_mut(party.party.index()) {
+                    *any = true;
+                }
+            }
+            Scope::Only(purposes) => {
+                for purpose in purposes {
+                    for inner in vocabulary.purposes().subtree(purpose.0) {
+                        receives.insert((party.party, PurposeId(*inner)));
+                    }
+                }
+            }
+        }
+    }
+
+    // The most specific revocation covering each purpose: the one whose listed
+    // purpose is nearest in the purpose's lineage; an unscoped one covers the rest.
+    let mut revocation_for = vec![None; purpose_count];
+    for (purpose, slot) in revocation_for.iter_mut().enumerate() {
+        let lineage = vocabulary
+            .purposes()
+            .lineage(crate::ids::id_from_index(purpose));
+        let mut best: Option<(usize, u32)> = None;
+        for (position, revocation) in model.revocations.iter().enumerate() {
+            let depth = match revocation.purposes.listed() {
+                None => Some(usize::MAX),
+                Some(listed) => lineage
+                    .iter()
+                    .position(|l| listed.iter().any(|p| p.0 == *l)),
+            };
+            if let Some(depth) = depth {
+                if best.is_none_or(|(d, _)| depth < d) {
+                    best = Some((depth, crate::ids::id_from_index(position)));
+                }
+            }
+        }
+        *slot = best.map(|(_, position)| position);
+    }
+
+    let mut defaults = vec![None; vocabulary.attributes().len()];
+    for (attribute, default) in &model.attributes {
+        match (defaults.get_mut(attribute.index()), default) {
+            (Some(slot), Some(value)) => {
+                if value.value_type() != vocabulary.attribute_type(*attribute) {
+                    return Err(ModelError::UnknownId(name));
+                }
+                *slot = Some(value.clone());
+            }
+            (Some(_), None) => {}
+            (None, _) => return Err(ModelError::UnknownId(name)),
+        }
+    }
+    let mut declared_roles = vec![false; vocabulary.roles().len()];
+    for role in &model.roles {
+        if let Some(d) = declared_roles.get_mut(role.index()) {
+            *d = true;
+        }
+    }
+
+    Ok(CompiledVersion {
+        model,
+        allow: allow.build(),
+        deny_use: deny_use.build(),
+        deny_disclosure: deny_disclosure.build(),
+        party_slot,
+        receives_any,
+        receives,
+        revocation_for,
+        defaults,
+        declared_roles,
+    })
+}

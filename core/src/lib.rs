@@ -1,0 +1,31 @@
+//! lawful-core: the policy model, the compiled and indexed policy, and the evaluator.
+//!
+//! This crate knows nothing of text: the rule language lives in `lawful-dsl`, and
+//! services use both through the `lawful` crate. See ARCHITECTURE.md.
+
+pub mod compiled;
+pub mod condition;
+pub mod consent;
+pub mod decision;
+mod eval;
+pub mod ids;
+mod index;
+pub mod model;
+pub mod policy;
+pub mod request;
+pub mod suggest;
+pub mod time;
+pub mod trace;
+pub mod value;
+pub mod vocab;
+
+pub use compiled::ModelError;
+pub use decision::{Decision, ObligationView, Reason, Traced};
+pub use eval::{BUILTIN_REVOCATION, CHILD_RULE};
+pub use model::{Action, Basis};
+pub use policy::{Policy, RequestBuilder, VersionInfo};
+pub use request::{PreparedRequest, Request, RequestError, RequestErrorKind, Subject};
+pub use time::Timestamp;
+pub use trace::TraceStep;
+pub use value::{Value, ValueType};
+pub use vocab::Vocabulary;

@@ -1,0 +1,241 @@
+//! The policy model: what a rule file says, with every name already interned.
+//!
+//! The rule language's compiler (`lawful-dsl`) builds these values; [`crate::Policy::compile`]
+//! validates and indexes them. Nothing here knows about text or parsing.
+
+use std::fmt;
+
+use crate::condition::Condition;
+use crate::ids::{AttributeId, CategoryId, ObligationId, PartyId, PurposeId, RoleId};
+use crate::time::Timestamp;
+use crate::value::Value;
+use crate::vocab::Vocabulary;
+
+/// Either every name of a kind, or only some (each covering its subtree).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope<T> {
+    /// Every name of the kind (`any data`, `anyone`, `any purpose`).
+    Any,
+    /// Only the listed names.
+    Only(Vec<T>),
+}
+
+impl<T> Scope<T> {
+    /// The listed names, or `None` for [`Scope::Any`].
+    pub fn listed(&self) -> Option<&[T]> {
+        match self {
+            Scope::Any => None,
+            Scope::Only(items) => Some(items),
+        }
+    }
+}
+
+/// The lawful bases of GDPR Article 6.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Basis {
+    /// Art. 6(1)(a): the subject consented, and has not revoked it.
+    Consent,
+    /// Art. 6(1)(b): needed for a contract with the subject.
+    Contract,
+    /// Art. 6(1)(c): needed to comply with a legal obligation.
+    LegalObligation,
+    /// Art. 6(1)(d): needed to protect someone's vital interests.
+    VitalInterests,
+    /// Art. 6(1)(e): a task in the public interest.
+    PublicTask,
+    /// Art. 6(1)(f): the controller's legitimate interests.
+    LegitimateInterests,
+}
+
+impl Basis {
+    /// Every basis, in the order of Article 6.
+    pub const ALL: [Basis; 6] = [
+        Basis::Consent,
+        Basis::Contract,
+        Basis::LegalObligation,
+        Basis::VitalInterests,
+        Basis::PublicTask,
+        Basis::LegitimateInterests,
+    ];
+
+    /// The basis as written in rule files and decisions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Consent => "consent",
+            Basis::Contract => "contract",
+            Basis::LegalObligation => "legal_obligation",
+            Basis::VitalInterests => "vital_interests",
+            Basis::PublicTask => "public_task",
+            Basis::LegitimateInterests => "legitimate_interests",
+        }
+    }
+
+    /// Looks a basis up by its written name.
+    pub fn from_name(name: &str) -> Option<Basis> {
+        Basis::ALL.into_iter().find(|b| b.as_str() == name)
+    }
+}
+
+impl fmt::Display for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a request asks to do with the data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Use the data for a purpose.
+    Use,
+    /// Disclose the data to a party, for a purpose.
+    Disclose,
+}
+
+impl Action {
+    /// The action as written in requests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Use => "use",
+            Action::Disclose => "disclose",
+        }
+    }
+}
+
+/// Whether a rule allows or forbids, and what it forbids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Allows use of the data, on a lawful basis. Disclosure of data whose use is
+    /// allowed is allowed to the parties that receive data for the purpose.
+    Allow(Basis),
+    /// Forbids use of the data, and so any disclosure of it too.
+    DenyUse,
+    /// Forbids only disclosure of the data.
+    DenyDisclosure,
+}
+
+/// An obligation a decision carries: something the caller must now do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Obligation {
+    /// What must be done.
+    pub kind: ObligationId,
+    /// The deadline in days, when the policy gives one.
+    pub within_days: Option<u32>,
+}
+
+/// The part of a request a rule or exception is about; an omitted part matches all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// Subject roles.
+    pub roles: Scope<RoleId>,
+    /// Data categories (each covers its subtree).
+    pub categories: Scope<CategoryId>,
+    /// Purposes (each covers its subtree).
+    pub purposes: Scope<PurposeId>,
+    /// Parties (only disclosures name one).
+    pub parties: Scope<PartyId>,
+    /// A condition on the subject's attributes.
+    pub condition: Option<Condition>,
+}
+
+impl Target {
+    /// A target matching everything.
+    pub fn everything() -> Target {
+        Target {
+            roles: Scope::Any,
+            categories: Scope::Any,
+            purposes: Scope::Any,
+            parties: Scope::Any,
+            condition: None,
+        }
+    }
+}
+
+/// One rule of a policy version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    /// The rule's id, unique in its version.
+    pub id: Box<str>,
+    /// Allow or deny.
+    pub effect: Effect,
+    /// Which requests the rule is about.
+    pub target: Target,
+    /// Cases carved out of a deny rule: when a request matches any, the rule does not apply.
+    pub exceptions: Vec<Target>,
+    /// What a decision by this rule obliges the caller to do.
+    pub obligations: Vec<Obligation>,
+    /// The sections of the policy text the rule encodes.
+    pub cites: Vec<Box<str>>,
+}
+
+/// A party and the purposes it may receive data for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Party {
+    /// The party.
+    pub party: PartyId,
+    /// The purposes it receives data for.
+    pub receives: Scope<PurposeId>,
+    /// What the party must do with data it receives.
+    pub obligations: Vec<Obligation>,
+    /// The sections that name the party.
+    pub cites: Vec<Box<str>>,
+}
+
+/// What revoking consent for some purposes leads to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Revocation {
+    /// The id decisions report.
+    pub id: Box<str>,
+    /// The purposes it covers; the most specific revocation covering a purpose applies.
+    pub purposes: Scope<PurposeId>,
+    /// What must be done (`notify_recipients` names the purpose in the decision).
+    pub obligations: Vec<Obligation>,
+    /// The sections the revocation rests on.
+    pub cites: Vec<Box<str>>,
+}
+
+/// The age under which a subject is a child: every use and disclosure is denied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Children {
+    /// Subjects whose known age is below this are children.
+    pub under: u32,
+    /// What must be done (always includes `delete`).
+    pub obligations: Vec<Obligation>,
+    /// The sections the rule rests on.
+    pub cites: Vec<Box<str>>,
+}
+
+/// What one version of a policy declares and says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VersionModel {
+    /// The version's name, reported in decisions (for Filestack, the revision date).
+    pub name: Box<str>,
+    /// The day from which data collected falls under this version.
+    pub effective: Timestamp,
+    /// The policy's title.
+    pub title: Box<str>,
+    /// Roles this version declares.
+    pub roles: Vec<RoleId>,
+    /// Categories this version declares.
+    pub categories: Vec<CategoryId>,
+    /// Purposes this version declares.
+    pub purposes: Vec<PurposeId>,
+    /// Attributes this version declares, with their defaults.
+    pub attributes: Vec<(AttributeId, Option<Value>)>,
+    /// Parties and what they receive.
+    pub parties: Vec<Party>,
+    /// Rules in the order written.
+    pub rules: Vec<Rule>,
+    /// Revocation handling.
+    pub revocations: Vec<Revocation>,
+    /// The child rule, if the version has one.
+    pub children: Option<Children>,
+}
+
+/// A whole policy: its vocabulary and its versions, in any order.
+#[derive(Clone, Debug)]
+pub struct PolicyModel {
+    /// Every name any version declares.
+    pub vocabulary: Vocabulary,
+    /// The versions.
+    pub versions: Vec<VersionModel>,
+}

@@ -1,0 +1,618 @@
+//! Requests: the question a service asks, in its JSON form and its prepared form.
+//!
+//! A [`Request`] names things with strings, as JSON does. Preparing it against a
+//! policy resolves every name to its id once ([`PreparedRequest`]); deciding a
+//! prepared request allocates nothing.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::ids::{AttributeId, CategoryId, PartyId, PurposeId, RoleId};
+use crate::model::Action;
+use crate::suggest::suggest;
+use crate::time::Timestamp;
+use crate::value::{Value, ValueType};
+use crate::vocab::{AGE, Vocabulary};
+
+/// The largest request, in bytes, the JSON reader accepts.
+pub const MAX_REQUEST_BYTES: usize = 1 << 20;
+/// The most data categories, consents or revocations one request may list.
+pub const MAX_LIST_ITEMS: usize = 1024;
+/// The oldest age a request may give.
+pub const MAX_AGE: f64 = 200.0;
+
+/// A request, naming everything with strings (SPEC §2).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Request {
+    /// `use` or `disclose`.
+    pub action: Action,
+    /// Who the data is about.
+    pub subject: Subject,
+    /// The data categories; all must be allowed.
+    pub data: Vec<String>,
+    /// The purpose.
+    pub purpose: String,
+    /// The party, for a disclosure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    /// When the use or disclosure happens; now when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<Timestamp>,
+    /// When the data was collected; selects the policy version. The newest when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<Timestamp>,
+}
+
+/// The person the data is about.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Subject {
+    /// Their role, such as `visitor`.
+    pub role: String,
+    /// Their age in whole years, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age: Option<u32>,
+    /// When they consented, per purpose.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub consents: BTreeMap<String, Timestamp>,
+    /// When they revoked consent, per purpose.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub revocations: BTreeMap<String, Timestamp>,
+    /// Other attributes the policy declares.
+    #[serde(flatten, serialize_with = "serialize_attributes")]
+    pub attributes: BTreeMap<String, Value>,
+}
+
+fn serialize_attributes<S: serde::Serializer>(
+    attributes: &BTreeMap<String, Value>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(attributes.len()))?;
+    for (name, value) in attributes {
+        match value {
+            Value::YesNo(b) => map.serialize_entry(name, b)?,
+            Value::Number(n) => map.serialize_entry(name, n)?,
+            Value::Text(t) => map.serialize_entry(name, t)?,
+            Value::TextSet(items) => map.serialize_entry(name, items)?,
+        }
+    }
+    map.end()
+}
+
+impl serde::Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// What kind of mistake a request has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestErrorKind {
+    /// The text is not JSON.
+    Json,
+    /// The JSON is not a valid request for this policy.
+    Request,
+}
+
+/// A request the policy cannot decide. Never an allow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+pub struct RequestError {
+    /// `json` or `request`.
+    pub kind: RequestErrorKind,
+    /// The field at fault, such as `subject.age`, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What is wrong, in plain English.
+    pub message: String,
+    /// The nearest valid value, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
+impl RequestError {
+    /// A mistake in a field.
+    pub fn field(field: &str, message: impl Into<String>) -> RequestError {
+        RequestError {
+            kind: RequestErrorKind::Request,
+            field: Some(field.to_owned()),
+            message: message.into(),
+            suggestion: None,
+        }
+    }
+
+    fn with_suggestion(mut self, suggestion: Option<&str>) -> RequestError {
+        self.suggestion = suggestion.map(str::to_owned);
+        self
+    }
+}
+
+const TOP_FIELDS: [&str; 7] = [
+    "action",
+    "subject",
+    "data",
+    "purpose",
+    "party",
+    "at",
+    "collected_at",
+];
+
+impl Request {
+    /// Reads a request from JSON text, checking its shape (not yet its names).
+    pub fn from_json(text: &[u8]) -> Result<Request, RequestError> {
+        if text.len() > MAX_REQUEST_BYTES {
+            return Err(RequestError {
+                kind: RequestErrorKind::Json,
+                field: None,
+                message: format!(
+                    "the request is {} bytes; the most a request may be is {MAX_REQUEST_BYTES}",
+                    text.len()
+                ),
+                suggestion: None,
+            });
+        }
+        let value: serde_json::Value = serde_json::from_slice(text).map_err(|e| RequestError {
+            kind: RequestErrorKind::Json,
+            field: None,
+            message: format!("not valid JSON: {e}"),
+            suggestion: None,
+        })?;
+        Request::from_value(&value)
+    }
+
+    /// Reads a request from a parsed JSON value.
+    pub fn from_value(value: &serde_json::Value) -> Result<Request, RequestError> {
+        let object = value.as_object().ok_or_else(|| RequestError {
+            kind: RequestErrorKind::Request,
+            field: None,
+            message: format!("a request must be a JSON object, not {}", kind_of(value)),
+            suggestion: None,
+        })?;
+        for key in object.keys() {
+            if !TOP_FIELDS.contains(&key.as_str()) {
+                return Err(RequestError::field(key, format!("unknown field `{key}`"))
+                    .with_suggestion(suggest(key, TOP_FIELDS)));
+            }
+        }
+        let action = match required_str(object, "action")? {
+            "use" => Action::Use,
+            "disclose" => Action::Disclose,
+            other => {
+                return Err(RequestError::field(
+                    "action",
+                    format!("`action` must be `use` or `disclose`, not `{other}`"),
+                )
+                .with_suggestion(suggest(other, ["use", "disclose"])));
+            }
+        };
+        let subject = object.get("subject").ok_or_else(|| {
+            RequestError::field(
+                "subject",
+                "missing `subject`: say who the data is about, e.g. {\"role\": \"visitor\"}",
+            )
+        })?;
+        let subject = Subject::from_value(subject)?;
+        let data = read_data(object.get("data"))?;
+        let purpose = required_str(object, "purpose")?.to_owned();
+        let party = match object.get("party") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                return Err(RequestError::field(
+                    "party",
+                    format!("`party` must be a party's name, not {}", kind_of(other)),
+                ));
+            }
+        };
+        match (action, &party) {
+            (Action::Use, Some(_)) => {
+                return Err(RequestError::field(
+                    "party",
+                    "`party` is only for `disclose`: a use has no recipient",
+                ));
+            }
+            (Action::Disclose, None) => {
+                return Err(RequestError::field(
+                    "party",
+                    "missing `party`: a disclosure must say who receives the data",
+                ));
+            }
+            _ => {}
+        }
+        Ok(Request {
+            action,
+            subject,
+            data,
+            purpose,
+            party,
+            at: optional_time(object.get("at"), "at")?,
+            collected_at: optional_time(object.get("collected_at"), "collected_at")?,
+        })
+    }
+}
+
+impl Subject {
+    fn from_value(value: &serde_json::Value) -> Result<Subject, RequestError> {
+        let object = value.as_object().ok_or_else(|| {
+            RequestError::field(
+                "subject",
+                format!("`subject` must be an object, not {}", kind_of(value)),
+            )
+        })?;
+        let mut subject = Subject::default();
+        for (key, value) in object {
+            match key.as_str() {
+                "role" => {
+                    subject.role = value
+                        .as_str()
+                        .ok_or_else(|| {
+                            RequestError::field(
+                                "subject.role",
+                                "`subject.role` must be a role's name",
+                            )
+                        })?
+                        .to_owned();
+                }
+                "age" => subject.age = read_age(value)?,
+                "consents" => subject.consents = read_times(value, "subject.consents")?,
+                "revocations" => subject.revocations = read_times(value, "subject.revocations")?,
+                _ => {
+                    let field = format!("subject.{key}");
+                    subject
+                        .attributes
+                        .insert(key.clone(), read_value(value, &field)?);
+                }
+            }
+        }
+        if subject.role.is_empty() {
+            return Err(RequestError::field(
+                "subject.role",
+                "missing `subject.role`: say the person's role, e.g. \"visitor\"",
+            ));
+        }
+        Ok(subject)
+    }
+}
+
+fn kind_of(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "true or false",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "text",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+fn required_str<'a>(
+    object: &'a serde_json::Map<String, serde_json::Value>,
+    field: &str,
+) -> Result<&'a str, RequestError> {
+    match object.get(field) {
+        Some(serde_json::Value::String(s)) => Ok(s),
+        Some(other) => Err(RequestError::field(
+            field,
+            format!("`{field}` must be text, not {}", kind_of(other)),
+        )),
+        None => Err(RequestError::field(field, format!("missing `{field}`"))),
+    }
+}
+
+fn read_data(value: Option<&serde_json::Value>) -> Result<Vec<String>, RequestError> {
+    let must = "`data` must be a category's name or a list of them";
+    match value {
+        None => Err(RequestError::field(
+            "data",
+            "missing `data`: name the data categories",
+        )),
+        Some(serde_json::Value::String(s)) => Ok(vec![s.clone()]),
+        Some(serde_json::Value::Array(items)) => {
+            if items.is_empty() {
+                return Err(RequestError::field("data", "`data` lists no categories"));
+            }
+            if items.len() > MAX_LIST_ITEMS {
+                return Err(RequestError::field(
+                    "data",
+                    format!(
+                        "`data` lists {} categories; the most is {MAX_LIST_ITEMS}",
+                        items.len()
+                    ),
+                ));
+            }
+            items
+                .iter()
+                .map(|item| {
+                    item.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| RequestError::field("data", must))
+                })
+                .collect()
+        }
+        Some(_) => Err(RequestError::field("data", must)),
+    }
+}
+
+fn read_age(value: &serde_json::Value) -> Result<Option<u32>, RequestError> {
+    let problem = || {
+        RequestError::field(
+            "subject.age",
+            format!(
+                "`subject.age` must be a whole number of years from 0 to {MAX_AGE}, or null when unknown"
+            ),
+        )
+    };
+    match value {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Number(n) => {
+            let age = n.as_f64().ok_or_else(problem)?;
+            if !(0.0..=MAX_AGE).contains(&age) || age.fract() != 0.0 {
+                return Err(problem());
+            }
+            // The range check above makes the conversion exact.
+            Ok(Some(age as u32))
+        }
+        _ => Err(problem()),
+    }
+}
+
+fn read_times(
+    value: &serde_json::Value,
+    field: &str,
+) -> Result<BTreeMap<String, Timestamp>, RequestError> {
+    let object = value.as_object().ok_or_else(|| {
+        RequestError::field(
+            field,
+            format!("`{field}` must map purposes to times, e.g. {{\"marketing.communications\": \"2026-01-05\"}}"),
+        )
+    })?;
+    if object.len() > MAX_LIST_ITEMS {
+        return Err(RequestError::field(
+            field,
+            format!(
+                "`{field}` has {} entries; the most is {MAX_LIST_ITEMS}",
+                object.len()
+            ),
+        ));
+    }
+    object
+        .iter()
+        .map(|(purpose, time)| {
+            let inner = format!("{field}.{purpose}");
+            let text = time.as_str().ok_or_else(|| {
+                RequestError::field(&inner, format!("`{inner}` must be a date or time as text"))
+            })?;
+            let time = Timestamp::parse(text)
+                .map_err(|e| RequestError::field(&inner, format!("`{inner}`: {e}")))?;
+            Ok((purpose.clone(), time))
+        })
+        .collect()
+}
+
+fn optional_time(
+    value: Option<&serde_json::Value>,
+    field: &str,
+) -> Result<Option<Timestamp>, RequestError> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(text)) => Timestamp::parse(text)
+            .map(Some)
+            .map_err(|e| RequestError::field(field, format!("`{field}`: {e}"))),
+        Some(other) => Err(RequestError::field(
+            field,
+            format!(
+                "`{field}` must be a date or time as text, not {}",
+                kind_of(other)
+            ),
+        )),
+    }
+}
+
+fn read_value(value: &serde_json::Value, field: &str) -> Result<Value, RequestError> {
+    match value {
+        serde_json::Value::Bool(b) => Ok(Value::YesNo(*b)),
+        serde_json::Value::Number(n) => n
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map(Value::Number)
+            .ok_or_else(|| RequestError::field(field, format!("`{field}` is not a usable number"))),
+        serde_json::Value::String(s) => Ok(Value::Text(s.as_str().into())),
+        serde_json::Value::Array(items) if items.len() <= MAX_LIST_ITEMS => {
+            let texts: Option<Vec<&str>> = items.iter().map(serde_json::Value::as_str).collect();
+            texts.map(Value::text_set).ok_or_else(|| {
+                RequestError::field(field, format!("`{field}` must be a list of texts"))
+            })
+        }
+        _ => Err(RequestError::field(
+            field,
+            format!("`{field}` must be true/false, a number, text or a list of texts"),
+        )),
+    }
+}
+
+/// A request whose names are resolved against one policy: decide it with
+/// [`crate::Policy::decide_prepared`], which allocates nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreparedRequest {
+    pub(crate) stamp: u64,
+    pub(crate) action: Action,
+    pub(crate) role: RoleId,
+    pub(crate) data: Vec<CategoryId>,
+    pub(crate) purpose: PurposeId,
+    pub(crate) party: Option<PartyId>,
+    pub(crate) age: Option<u32>,
+    /// Indexed by attribute id; `None` where the request gives no value.
+    pub(crate) attributes: Vec<Option<Value>>,
+    pub(crate) consents: Vec<(PurposeId, Timestamp)>,
+    pub(crate) revocations: Vec<(PurposeId, Timestamp)>,
+    pub(crate) at: Timestamp,
+    pub(crate) collected_at: Option<Timestamp>,
+}
+
+impl PreparedRequest {
+    /// The action asked for.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+    /// The instant the decision is about.
+    pub fn at(&self) -> Timestamp {
+        self.at
+    }
+    /// The attribute value the request gives, if any.
+    pub(crate) fn attribute(&self, id: AttributeId) -> Option<&Value> {
+        self.attributes.get(id.index()).and_then(Option::as_ref)
+    }
+}
+
+fn unknown(field: &str, what: &str, name: &str, known: &crate::vocab::NameTable) -> RequestError {
+    RequestError::field(field, format!("unknown {what} `{name}`"))
+        .with_suggestion(suggest(name, known.names()))
+}
+
+/// Resolves a request's names against a vocabulary. `now` is used when the request
+/// gives no `at`.
+pub(crate) fn prepare(
+    request: &Request,
+    vocabulary: &Vocabulary,
+    stamp: u64,
+    now: Timestamp,
+) -> Result<PreparedRequest, RequestError> {
+    let role = vocabulary.role(&request.subject.role).ok_or_else(|| {
+        unknown(
+            "subject.role",
+            "role",
+            &request.subject.role,
+            vocabulary.roles(),
+        )
+    })?;
+    if request.data.is_empty() {
+        return Err(RequestError::field("data", "`data` lists no categories"));
+    }
+    let data = request
+        .data
+        .iter()
+        .map(|name| {
+            vocabulary.category(name).ok_or_else(|| {
+                unknown(
+                    "data",
+                    "data category",
+                    name,
+                    vocabulary.categories().table(),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let purpose = resolve_purpose(vocabulary, &request.purpose, "purpose")?;
+    let party = match (&request.party, request.action) {
+        (Some(name), Action::Disclose) => Some(
+            vocabulary
+                .party(name)
+                .ok_or_else(|| unknown("party", "party", name, vocabulary.parties()))?,
+        ),
+        (Some(_), Action::Use) => {
+            return Err(RequestError::field(
+                "party",
+                "`party` is only for `disclose`: a use has no recipient",
+            ));
+        }
+        (None, Action::Disclose) => {
+            return Err(RequestError::field(
+                "party",
+                "missing `party`: a disclosure must say who receives the data",
+            ));
+        }
+        (None, Action::Use) => None,
+    };
+    let mut attributes = vec![None; vocabulary.attributes().len()];
+    if let Some(age) = request.subject.age {
+        if let Some(slot) = attributes.get_mut(AGE.index()) {
+            *slot = Some(Value::Number(f64::from(age)));
+        }
+    }
+    for (name, value) in &request.subject.attributes {
+        let field = format!("subject.{name}");
+        let id = vocabulary
+            .attribute(name)
+            .filter(|id| *id != AGE)
+            .ok_or_else(|| {
+                RequestError::field(&field, format!("unknown subject attribute `{name}`"))
+                    .with_suggestion(suggest(
+                        name,
+                        vocabulary.attributes().names().chain([
+                            "role",
+                            "age",
+                            "consents",
+                            "revocations",
+                        ]),
+                    ))
+            })?;
+        let expected = vocabulary.attribute_type(id);
+        let value = conform(value, expected)
+            .ok_or_else(|| RequestError::field(&field, type_message(&field, expected)))?;
+        if let Some(slot) = attributes.get_mut(id.index()) {
+            *slot = Some(value);
+        }
+    }
+    let consents = resolve_times(vocabulary, &request.subject.consents, "subject.consents")?;
+    let revocations = resolve_times(
+        vocabulary,
+        &request.subject.revocations,
+        "subject.revocations",
+    )?;
+    Ok(PreparedRequest {
+        stamp,
+        action: request.action,
+        role,
+        data,
+        purpose,
+        party,
+        age: request.subject.age,
+        attributes,
+        consents,
+        revocations,
+        at: request.at.unwrap_or(now),
+        collected_at: request.collected_at,
+    })
+}
+
+fn resolve_purpose(
+    vocabulary: &Vocabulary,
+    name: &str,
+    field: &str,
+) -> Result<PurposeId, RequestError> {
+    vocabulary
+        .purpose(name)
+        .ok_or_else(|| unknown(field, "purpose", name, vocabulary.purposes().table()))
+}
+
+fn resolve_times(
+    vocabulary: &Vocabulary,
+    times: &BTreeMap<String, Timestamp>,
+    field: &str,
+) -> Result<Vec<(PurposeId, Timestamp)>, RequestError> {
+    times
+        .iter()
+        .map(|(name, time)| Ok((resolve_purpose(vocabulary, name, field)?, *time)))
+        .collect()
+}
+
+/// A value of the expected type, converting a whole number given for a number and
+/// a single text given for a set.
+fn conform(value: &Value, expected: ValueType) -> Option<Value> {
+    match (value, expected) {
+        (Value::Text(t), ValueType::TextSet) => Some(Value::text_set([t.clone()])),
+        (v, t) if v.value_type() == t => Some(v.clone()),
+        _ => None,
+    }
+}
+
+fn type_message(field: &str, expected: ValueType) -> String {
+    match expected {
+        ValueType::YesNo => format!("`{field}` is yes/no: give true or false"),
+        ValueType::Number => format!("`{field}` is a number"),
+        ValueType::Text => format!("`{field}` is text: give a string"),
+        ValueType::TextSet => format!("`{field}` is a set of text: give a list of strings"),
+    }
+}

@@ -1,0 +1,871 @@
+//! Compiling: the AST of each version file → core's [`PolicyModel`], checking every
+//! name, type and clause, and collecting every problem at once.
+
+use std::collections::HashMap;
+
+use lawful_core::condition::{Condition, MAX_CONDITION_DEPTH};
+use lawful_core::ids::{AttributeId, PartyId};
+use lawful_core::model::{
+    Basis, Children, Effect, Obligation, Party, PolicyModel, Revocation, Rule, Scope, Target,
+    VersionModel,
+};
+use lawful_core::suggest::suggest;
+use lawful_core::vocab::{BUILTIN_OBLIGATIONS, DELETE, Vocabulary, VocabularyFull};
+use lawful_core::{CHILD_RULE, Timestamp, Value, ValueType};
+
+use crate::ast::{
+    self, Declaration, EffectKind, Expr, Literal, NameList, PolicyFile, Span, Spanned, TypeName,
+};
+use crate::diagnostic::{Diagnostic, Source};
+use crate::lint;
+
+/// What the compiler produced: the model, and warnings that do not stop loading.
+pub struct Compiled {
+    /// The model, ready for `lawful_core::Policy::compile`.
+    pub model: PolicyModel,
+    /// Warnings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The kinds of name a file declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Role,
+    Category,
+    Purpose,
+    Party,
+    Attribute,
+    Obligation,
+}
+
+impl Kind {
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Kind::Role => "role",
+            Kind::Category => "data category",
+            Kind::Purpose => "purpose",
+            Kind::Party => "party",
+            Kind::Attribute => "subject attribute",
+            Kind::Obligation => "obligation",
+        }
+    }
+
+    fn keyword(self) -> &'static str {
+        match self {
+            Kind::Role => "role",
+            Kind::Category => "category",
+            Kind::Purpose => "purpose",
+            Kind::Party => "party",
+            Kind::Attribute => "attribute",
+            Kind::Obligation => "obligation",
+        }
+    }
+}
+
+/// The names one file declares, with where.
+#[derive(Default)]
+pub(crate) struct Declared {
+    pub(crate) names: HashMap<Kind, Vec<(String, Span)>>,
+    pub(crate) attribute_types: HashMap<String, TypeName>,
+}
+
+impl Declared {
+    pub(crate) fn has(&self, kind: Kind, name: &str) -> bool {
+        self.names
+            .get(&kind)
+            .is_some_and(|v| v.iter().any(|(n, _)| n == name))
+    }
+
+    pub(crate) fn all(&self, kind: Kind) -> impl Iterator<Item = &str> {
+        self.names
+            .get(&kind)
+            .into_iter()
+            .flatten()
+            .map(|(n, _)| n.as_str())
+    }
+}
+
+fn value_type(t: TypeName) -> ValueType {
+    match t {
+        TypeName::YesNo => ValueType::YesNo,
+        TypeName::Number => ValueType::Number,
+        TypeName::Text => ValueType::Text,
+        TypeName::TextSet => ValueType::TextSet,
+    }
+}
+
+fn literal_type(l: &Literal) -> ValueType {
+    match l {
+        Literal::YesNo(_) => ValueType::YesNo,
+        Literal::Number(_) => ValueType::Number,
+        Literal::Text(_) => ValueType::Text,
+    }
+}
+
+fn literal_value(l: &Literal) -> Value {
+    match l {
+        Literal::YesNo(b) => Value::YesNo(*b),
+        Literal::Number(n) => Value::Number(*n),
+        Literal::Text(t) => Value::Text(t.as_str().into()),
+    }
+}
+
+/// Compiles every version file of a policy together.
+pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnostic>> {
+    let mut vocabulary = Vocabulary::new();
+    let mut diagnostics = Vec::new();
+    let mut declared: Vec<Declared> = Vec::new();
+    for (source, file) in files {
+        declared.push(declare(source, file, &mut vocabulary, &mut diagnostics));
+    }
+    let mut versions = Vec::new();
+    for ((source, file), names) in files.iter().zip(&declared) {
+        let mut cx = FileCompiler {
+            source,
+            vocabulary: &vocabulary,
+            declared: names,
+            diagnostics: &mut diagnostics,
+        };
+        if let Some(version) = cx.version(file) {
+            versions.push((version, source, file));
+        }
+    }
+    check_versions(&versions, &mut diagnostics);
+    for (version, source, file) in &versions {
+        lint::lint(source, file, version, &vocabulary, &mut diagnostics);
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
+        return Err(diagnostics);
+    }
+    Ok(Compiled {
+        model: PolicyModel {
+            vocabulary,
+            versions: versions.into_iter().map(|(v, _, _)| v).collect(),
+        },
+        warnings: diagnostics,
+    })
+}
+
+fn check_versions(
+    versions: &[(VersionModel, &Source, &PolicyFile)],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (i, (a, source, file)) in versions.iter().enumerate() {
+        for (b, other, _) in versions.iter().take(i) {
+            let clash = if a.name == b.name {
+                Some(format!(
+                    "version `{}` is declared again (also in `{}`)",
+                    a.name, other.name
+                ))
+            } else if a.effective == b.effective {
+                Some(format!(
+                    "versions `{}` and `{}` take effect on the same day, {}",
+                    b.name,
+                    a.name,
+                    a.effective.date_string()
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = clash {
+                diagnostics.push(
+                    source.at(
+                        file.header.version.span,
+                        Diagnostic::error("L020", message)
+                            .with_help("each version file needs its own version and date"),
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn full(source: &Source, span: Span) -> Diagnostic {
+    source.at(span, Diagnostic::error("L002", VocabularyFull.to_string()))
+}
+
+/// First pass over a file: its declarations, interned into the shared vocabulary.
+fn declare(
+    source: &Source,
+    file: &PolicyFile,
+    vocabulary: &mut Vocabulary,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Declared {
+    let mut declared = Declared::default();
+    let mut trees: Vec<(Kind, &ast::NameDecl)> = Vec::new();
+    for declaration in &file.declarations {
+        let (kind, name) = match declaration {
+            Declaration::Role(d) => (Kind::Role, &d.name),
+            Declaration::Category(d) => (Kind::Category, &d.name),
+            Declaration::Purpose(d) => (Kind::Purpose, &d.name),
+            Declaration::Obligation(d) => (Kind::Obligation, &d.name),
+            Declaration::Attribute(d) => (Kind::Attribute, &d.name),
+            Declaration::Party(d) => (Kind::Party, &d.name),
+            _ => continue,
+        };
+        let list = declared.names.entry(kind).or_default();
+        if let Some((_, first)) = list.iter().find(|(n, _)| *n == name.node) {
+            let line = source.locate(*first).line;
+            diagnostics.push(
+                source.at(
+                    name.span,
+                    Diagnostic::error(
+                        "L011",
+                        format!("{} `{}` is declared twice", kind.word(), name.node),
+                    )
+                    .with_help(format!(
+                        "remove one of the two; the first is on line {line}"
+                    )),
+                ),
+            );
+            continue;
+        }
+        let builtin = match kind {
+            Kind::Obligation => BUILTIN_OBLIGATIONS.contains(&name.node.as_str()),
+            Kind::Attribute => name.node == "age",
+            _ => false,
+        };
+        if builtin {
+            diagnostics.push(
+                source.at(
+                    name.span,
+                    Diagnostic::error(
+                        "L021",
+                        format!("`{}` is built in and cannot be declared", name.node),
+                    )
+                    .with_help("remove this declaration; rules may use the name as it is"),
+                ),
+            );
+            continue;
+        }
+        list.push((name.node.clone(), name.span));
+        let result = match declaration {
+            Declaration::Role(d) => vocabulary.add_role(&d.name.node, &d.label).map(drop),
+            Declaration::Obligation(d) => {
+                vocabulary.add_obligation(&d.name.node, &d.label).map(drop)
+            }
+            Declaration::Party(d) => vocabulary.add_party(&d.name.node, &d.label).map(drop),
+            Declaration::Category(d) | Declaration::Purpose(d) => {
+                trees.push((kind, d));
+                Ok(())
+            }
+            Declaration::Attribute(d) => {
+                declared
+                    .attribute_types
+                    .insert(d.name.node.clone(), d.value_type);
+                match vocabulary.add_attribute(&d.name.node, &d.label, value_type(d.value_type)) {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(held)) => {
+                        diagnostics.push(
+                            source.at(
+                                d.name.span,
+                                Diagnostic::error(
+                                    "L020",
+                                    format!(
+                                        "attribute `{}` is {} here but {held} in another version",
+                                        d.name.node,
+                                        value_type(d.value_type)
+                                    ),
+                                )
+                                .with_help(
+                                    "an attribute keeps one type across all versions of a policy",
+                                ),
+                            ),
+                        );
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            _ => Ok(()),
+        };
+        if result.is_err() {
+            diagnostics.push(full(source, name.span));
+        }
+    }
+    // Parents before children, whatever order the file declares them in.
+    trees.sort_by_key(|(_, d)| d.name.node.matches('.').count());
+    for (kind, d) in trees {
+        if let Some((parent, _)) = d.name.node.rsplit_once('.') {
+            if !declared.has(kind, parent) {
+                diagnostics.push(
+                    source.at(
+                        d.name.span,
+                        Diagnostic::error(
+                            "L012",
+                            format!(
+                                "{} `{}` is inside `{parent}`, which is not declared",
+                                kind.word(),
+                                d.name.node
+                            ),
+                        )
+                        .with_help(format!("declare it too: {} {parent} \"…\"", kind.keyword())),
+                    ),
+                );
+                continue;
+            }
+        }
+        let result = match kind {
+            Kind::Category => vocabulary.add_category(&d.name.node, &d.label).map(drop),
+            _ => vocabulary.add_purpose(&d.name.node, &d.label).map(drop),
+        };
+        if result.is_err() {
+            diagnostics.push(full(source, d.name.span));
+        }
+    }
+    declared
+}
+
+/// Second pass over a file: its rules, parties and the rest, resolved to ids.
+struct FileCompiler<'a> {
+    source: &'a Source,
+    vocabulary: &'a Vocabulary,
+    declared: &'a Declared,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl FileCompiler<'_> {
+    fn error(&mut self, span: Span, diagnostic: Diagnostic) {
+        self.diagnostics.push(self.source.at(span, diagnostic));
+    }
+
+    /// Resolves a declared name to its id in the shared vocabulary.
+    fn resolve(&mut self, kind: Kind, name: &Spanned<String>) -> Option<u32> {
+        if !self.declared.has(kind, &name.node) {
+            let mut candidates: Vec<&str> = self.declared.all(kind).collect();
+            if kind == Kind::Attribute {
+                candidates.push("age");
+            }
+            if kind == Kind::Obligation {
+                candidates.extend(BUILTIN_OBLIGATIONS);
+            }
+            let builtin = (kind == Kind::Attribute && name.node == "age")
+                || (kind == Kind::Obligation && BUILTIN_OBLIGATIONS.contains(&name.node.as_str()));
+            if !builtin {
+                let help = match suggest(&name.node, candidates.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "declare it in this file: {} {} \"…\"",
+                        kind.keyword(),
+                        name.node
+                    ),
+                };
+                self.error(
+                    name.span,
+                    Diagnostic::error("L010", format!("unknown {} `{}`", kind.word(), name.node))
+                        .with_help(help),
+                );
+                return None;
+            }
+        }
+        let v = self.vocabulary;
+        match kind {
+            Kind::Role => v.role(&name.node).map(|i| i.index()),
+            Kind::Category => v.category(&name.node).map(|i| i.index()),
+            Kind::Purpose => v.purpose(&name.node).map(|i| i.index()),
+            Kind::Party => v.party(&name.node).map(|i| i.index()),
+            Kind::Attribute => v.attribute(&name.node).map(|i| i.index()),
+            Kind::Obligation => v.obligation(&name.node).map(|i| i.index()),
+        }
+        .and_then(|i| u32::try_from(i).ok())
+    }
+
+    fn scope<T>(
+        &mut self,
+        kind: Kind,
+        list: Option<&NameList>,
+        make: impl Fn(u32) -> Option<T>,
+    ) -> Scope<T> {
+        match list {
+            None | Some(NameList::Any(_)) => Scope::Any,
+            Some(NameList::Names(names)) => Scope::Only(
+                names
+                    .iter()
+                    .filter_map(|n| self.resolve(kind, n).and_then(&make))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn obligations(&mut self, items: &[ast::ObligationItem]) -> Vec<Obligation> {
+        let mut out: Vec<Obligation> = Vec::new();
+        for item in items {
+            if let Some(kind) = self.resolve(Kind::Obligation, &item.name).and_then(|i| {
+                self.vocabulary
+                    .obligation(self.vocabulary.obligations().name(i))
+            }) {
+                if !out.iter().any(|o| o.kind == kind) {
+                    out.push(Obligation {
+                        kind,
+                        within_days: item.within_days,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn target(&mut self, scope: &ast::Scope) -> Target {
+        let v = self.vocabulary;
+        let roles = self.scope(Kind::Role, scope.roles.as_ref(), |i| {
+            v.role(v.roles().name(i))
+        });
+        let categories = self.scope(Kind::Category, scope.categories.as_ref(), |i| {
+            v.category(v.categories().table().name(i))
+        });
+        let purposes = self.scope(Kind::Purpose, scope.purposes.as_ref(), |i| {
+            v.purpose(v.purposes().table().name(i))
+        });
+        let parties = self.scope(Kind::Party, scope.parties.as_ref(), |i| {
+            v.party(v.parties().name(i))
+        });
+        let condition = scope.condition.as_ref().and_then(|c| self.condition(c));
+        Target {
+            roles,
+            categories,
+            purposes,
+            parties,
+            condition,
+        }
+    }
+
+    fn condition(&mut self, expr: &Spanned<Expr>) -> Option<Condition> {
+        let condition = self.expr(&expr.node)?;
+        if condition.depth() > MAX_CONDITION_DEPTH {
+            self.error(
+                expr.span,
+                Diagnostic::error(
+                    "L003",
+                    format!("this condition nests more than {MAX_CONDITION_DEPTH} deep"),
+                )
+                .with_help("split it into several rules"),
+            );
+            return None;
+        }
+        Some(condition)
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Option<Condition> {
+        match expr {
+            Expr::Not(inner) => Some(Condition::Not(Box::new(self.expr(inner)?))),
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                let (a, b) = (self.expr(a), self.expr(b));
+                let (a, b) = (Box::new(a?), Box::new(b?));
+                Some(if matches!(expr, Expr::And(..)) {
+                    Condition::And(a, b)
+                } else {
+                    Condition::Or(a, b)
+                })
+            }
+            Expr::Test { attribute, check } => {
+                let id = self.resolve(Kind::Attribute, attribute)?;
+                let id: AttributeId = self
+                    .vocabulary
+                    .attribute(self.vocabulary.attributes().name(id))?;
+                let have = self.vocabulary.attribute_type(id);
+                let name = &attribute.node;
+                let mismatch = |message: String, help: String| {
+                    Diagnostic::error("L013", message).with_help(help)
+                };
+                match check {
+                    None => {
+                        if have != ValueType::YesNo {
+                            self.error(attribute.span, mismatch(
+                                format!("`{name}` is {have}, so it cannot stand alone as a condition"),
+                                format!("compare it with a value, e.g. `{name} = …`"),
+                            ));
+                            return None;
+                        }
+                        Some(Condition::Flag(id))
+                    }
+                    Some(ast::Check::Compare(op, literal)) => {
+                        let given = literal_type(&literal.node);
+                        if given != have {
+                            self.error(
+                                literal.span,
+                                mismatch(
+                                    format!("`{name}` is {have}, but it is compared with {given}"),
+                                    format!("compare `{name}` with a {have} value"),
+                                ),
+                            );
+                            return None;
+                        }
+                        if op.is_ordering() && have != ValueType::Number {
+                            self.error(
+                                literal.span,
+                                mismatch(
+                                    format!(
+                                        "`{}` only compares numbers, and `{name}` is {have}",
+                                        op.symbol()
+                                    ),
+                                    "use `=` or `!=`".to_owned(),
+                                ),
+                            );
+                            return None;
+                        }
+                        Some(Condition::Compare(id, *op, literal_value(&literal.node)))
+                    }
+                    Some(ast::Check::OneOf(literals)) => {
+                        if have != ValueType::Text {
+                            self.error(
+                                attribute.span,
+                                mismatch(
+                                    format!(
+                                        "`in [...]` needs a text attribute, and `{name}` is {have}"
+                                    ),
+                                    "compare it with `=` instead".to_owned(),
+                                ),
+                            );
+                            return None;
+                        }
+                        let mut texts = Vec::new();
+                        for l in literals {
+                            match &l.node {
+                                Literal::Text(t) => texts.push(t.as_str().into()),
+                                other => {
+                                    self.error(
+                                        l.span,
+                                        mismatch(
+                                            format!(
+                                                "`{name}` is text, but the list holds {}",
+                                                literal_type(other)
+                                            ),
+                                            "put every value in quotes".to_owned(),
+                                        ),
+                                    );
+                                    return None;
+                                }
+                            }
+                        }
+                        Some(Condition::OneOf(id, texts.into_boxed_slice()))
+                    }
+                    Some(ast::Check::Contains(literal)) => {
+                        let Literal::Text(text) = &literal.node else {
+                            self.error(
+                                literal.span,
+                                mismatch(
+                                    "`contains` looks for text".to_owned(),
+                                    "put the value in quotes".to_owned(),
+                                ),
+                            );
+                            return None;
+                        };
+                        if have != ValueType::TextSet {
+                            self.error(
+                                attribute.span,
+                                mismatch(
+                                    format!(
+                                        "`contains` needs a set of text, and `{name}` is {have}"
+                                    ),
+                                    "use `=` or `in [...]` instead".to_owned(),
+                                ),
+                            );
+                            return None;
+                        }
+                        Some(Condition::Contains(id, text.as_str().into()))
+                    }
+                }
+            }
+        }
+    }
+
+    fn cites(&mut self, cites: &[Spanned<String>]) -> Vec<Box<str>> {
+        cites.iter().map(|c| c.node.as_str().into()).collect()
+    }
+
+    fn rule(&mut self, rule: &ast::RuleDecl) -> Option<Rule> {
+        let id = &rule.id;
+        let before = self.diagnostics.len();
+        let effect = match (rule.effect.node, &rule.basis) {
+            (EffectKind::AllowUse, Some(basis)) => match Basis::from_name(&basis.node) {
+                Some(b) => Some(Effect::Allow(b)),
+                None => {
+                    let names = Basis::ALL.map(Basis::as_str);
+                    let help = match suggest(&basis.node, names) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("the lawful bases are {}", names.join(", ")),
+                    };
+                    self.error(
+                        basis.span,
+                        Diagnostic::error("L010", format!("unknown lawful basis `{}`", basis.node))
+                            .with_help(help),
+                    );
+                    None
+                }
+            },
+            (EffectKind::AllowUse, None) => {
+                self.error(rule.effect.span, Diagnostic::error("L014", format!("rule `{}` allows use without a lawful basis", id.node))
+                    .with_help("add a line such as `basis legitimate_interests` (or consent, contract, legal_obligation, vital_interests, public_task)"));
+                None
+            }
+            (_, Some(basis)) => {
+                self.error(
+                    basis.span,
+                    Diagnostic::error(
+                        "L014",
+                        format!("rule `{}` denies, so it has no lawful basis", id.node),
+                    )
+                    .with_help("remove the `basis` line"),
+                );
+                None
+            }
+            (EffectKind::DenyUse, None) => Some(Effect::DenyUse),
+            (EffectKind::DenyDisclosure, None) => Some(Effect::DenyDisclosure),
+        };
+        let allow = rule.effect.node == EffectKind::AllowUse;
+        if allow && rule.scope.roles.is_none() {
+            self.error(
+                rule.effect.span,
+                Diagnostic::error(
+                    "L015",
+                    format!("rule `{}` allows use without saying whose data", id.node),
+                )
+                .with_help("add a line `about ROLE, …` (or `about anyone`)"),
+            );
+        }
+        if allow && rule.scope.purposes.is_none() {
+            self.error(
+                rule.effect.span,
+                Diagnostic::error(
+                    "L015",
+                    format!(
+                        "rule `{}` allows use without saying for which purposes",
+                        id.node
+                    ),
+                )
+                .with_help("add a line `for PURPOSE, …` (or `for any purpose`)"),
+            );
+        }
+        if rule.effect.node != EffectKind::DenyDisclosure {
+            if let Some(parties) = &rule.scope.parties {
+                let span = match parties {
+                    NameList::Any(s) => *s,
+                    NameList::Names(n) => n.first().map_or(rule.effect.span, |n| n.span),
+                };
+                self.error(span, Diagnostic::error("L015", format!("rule `{}` names recipients, but it is not about disclosure", id.node))
+                    .with_help("write `deny disclosure of …` to forbid disclosure to these parties; uses have no recipient"));
+            }
+        }
+        if allow {
+            if let Some(first) = rule.exceptions.first() {
+                self.error(
+                    first.span,
+                    Diagnostic::error(
+                        "L015",
+                        format!(
+                            "rule `{}` allows, and only a deny rule can have exceptions",
+                            id.node
+                        ),
+                    )
+                    .with_help("narrow the allow rule instead (with `about`, `for` or `when`)"),
+                );
+            }
+        }
+        let target = self.target(&rule.scope);
+        let exceptions: Vec<Target> = rule
+            .exceptions
+            .iter()
+            .map(|e| self.target(&e.node))
+            .collect();
+        let obligations = self.obligations(&rule.obligations);
+        let cites = self.cites(&rule.cites);
+        if self.diagnostics.len() > before {
+            return None;
+        }
+        Some(Rule {
+            id: id.node.as_str().into(),
+            effect: effect?,
+            target,
+            exceptions,
+            obligations,
+            cites,
+        })
+    }
+
+    fn version(&mut self, file: &PolicyFile) -> Option<VersionModel> {
+        let header = &file.header;
+        let name = header.version.node.clone();
+        let date_text = header.effective.as_ref().unwrap_or(&header.version);
+        let effective = match Timestamp::parse(&date_text.node) {
+            Ok(t) if date_text.node.len() == 10 => Some(t),
+            _ => {
+                let message = if header.effective.is_some() {
+                    format!("`{}` is not a calendar date", date_text.node)
+                } else {
+                    format!(
+                        "version `{name}` is not a date, so the file must say when it took effect"
+                    )
+                };
+                self.error(date_text.span, Diagnostic::error("L019", message)
+                    .with_help("write the header as `policy \"Title\" version 2021-11-11`, or add `effective 2021-11-11` after a named version"));
+                None
+            }
+        };
+        let mut version = VersionModel {
+            name: name.as_str().into(),
+            effective: effective.unwrap_or_else(Timestamp::now),
+            title: header.title.as_str().into(),
+            roles: Vec::new(),
+            categories: Vec::new(),
+            purposes: Vec::new(),
+            attributes: Vec::new(),
+            parties: Vec::new(),
+            rules: Vec::new(),
+            revocations: Vec::new(),
+            children: None,
+        };
+        let mut ids: HashMap<String, Span> = HashMap::new();
+        let mut children_span: Option<Span> = None;
+        for declaration in &file.declarations {
+            match declaration {
+                Declaration::Role(d) => version.roles.extend(self.vocabulary.role(&d.name.node)),
+                Declaration::Category(d) => version
+                    .categories
+                    .extend(self.vocabulary.category(&d.name.node)),
+                Declaration::Purpose(d) => version
+                    .purposes
+                    .extend(self.vocabulary.purpose(&d.name.node)),
+                Declaration::Obligation(_) => {}
+                Declaration::Attribute(d) => {
+                    let Some(id) = self.vocabulary.attribute(&d.name.node) else {
+                        continue;
+                    };
+                    let default = match &d.default {
+                        None => None,
+                        Some(l) if literal_type(&l.node) == value_type(d.value_type) => {
+                            Some(literal_value(&l.node))
+                        }
+                        Some(l) => {
+                            self.error(
+                                l.span,
+                                Diagnostic::error(
+                                    "L016",
+                                    format!(
+                                        "`{}` is {}, but its default is {}",
+                                        d.name.node,
+                                        value_type(d.value_type),
+                                        literal_type(&l.node)
+                                    ),
+                                )
+                                .with_help(format!("give a {} default", value_type(d.value_type))),
+                            );
+                            None
+                        }
+                    };
+                    version.attributes.push((id, default));
+                }
+                Declaration::Party(d) => {
+                    let v = self.vocabulary;
+                    let Some(party): Option<PartyId> = v.party(&d.name.node) else {
+                        continue;
+                    };
+                    let receives = match &d.receives {
+                        None => Scope::Only(Vec::new()),
+                        Some(list) => self.scope(Kind::Purpose, Some(list), |i| {
+                            v.purpose(v.purposes().table().name(i))
+                        }),
+                    };
+                    let obligations = self.obligations(&d.obligations);
+                    let cites = self.cites(&d.cites);
+                    version.parties.push(Party {
+                        party,
+                        receives,
+                        obligations,
+                        cites,
+                    });
+                }
+                Declaration::Rule(rule) => {
+                    self.unique_id(&mut ids, &rule.id);
+                    if let Some(compiled) = self.rule(rule) {
+                        version.rules.push(compiled);
+                    }
+                }
+                Declaration::Revocation(r) => {
+                    self.unique_id(&mut ids, &r.id);
+                    let v = self.vocabulary;
+                    let purposes = match &r.purposes {
+                        None => Scope::Any,
+                        Some(list) => self.scope(Kind::Purpose, Some(list), |i| {
+                            v.purpose(v.purposes().table().name(i))
+                        }),
+                    };
+                    if purposes == Scope::Any
+                        && version.revocations.iter().any(|x| x.purposes == Scope::Any)
+                    {
+                        self.error(
+                            r.id.span,
+                            Diagnostic::error(
+                                "L017",
+                                "a second revocation rule covers every purpose",
+                            )
+                            .with_help("give this one `for PURPOSES`, or remove it"),
+                        );
+                    }
+                    let obligations = self.obligations(&r.obligations);
+                    let cites = self.cites(&r.cites);
+                    version.revocations.push(Revocation {
+                        id: r.id.node.as_str().into(),
+                        purposes,
+                        obligations,
+                        cites,
+                    });
+                }
+                Declaration::Children(c) => {
+                    if let Some(first) = children_span {
+                        let line = self.source.locate(first).line;
+                        self.error(
+                            c.span,
+                            Diagnostic::error("L017", "the child rule is declared twice")
+                                .with_help(format!("keep one; the first is on line {line}")),
+                        );
+                        continue;
+                    }
+                    children_span = Some(c.span);
+                    let mut obligations = self.obligations(&c.obligations);
+                    if !obligations.iter().any(|o| o.kind == DELETE) {
+                        obligations.insert(
+                            0,
+                            Obligation {
+                                kind: DELETE,
+                                within_days: None,
+                            },
+                        );
+                    }
+                    let cites = self.cites(&c.cites);
+                    version.children = Some(Children {
+                        under: c.under.node,
+                        obligations,
+                        cites,
+                    });
+                }
+            }
+        }
+        effective.map(|_| version)
+    }
+
+    fn unique_id(&mut self, ids: &mut HashMap<String, Span>, id: &Spanned<String>) {
+        if id.node == CHILD_RULE {
+            self.error(
+                id.span,
+                Diagnostic::error(
+                    "L018",
+                    format!("`{CHILD_RULE}` is the id of the child rule"),
+                )
+                .with_help("choose another id"),
+            );
+            return;
+        }
+        if let Some(first) = ids.get(&id.node) {
+            let line = self.source.locate(*first).line;
+            self.error(
+                id.span,
+                Diagnostic::error("L018", format!("the id `{}` is used twice", id.node)).with_help(
+                    format!("rule ids must be unique in a version; the first is on line {line}"),
+                ),
+            );
+        } else {
+            ids.insert(id.node.clone(), id.span);
+        }
+    }
+}

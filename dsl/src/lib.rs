@@ -1,0 +1,20 @@
+//! lawful-dsl: the rule language.
+//!
+//! Text goes through four stages, each in its own module: [`parser`] (pest, with
+//! size and depth limits), [`lower`] (pest pairs → the typed [`ast`]), [`compile`]
+//! (names checked and interned into `lawful-core`'s model, with [`lint`]
+//! warnings), and [`load`] (files and directories). [`diagnostic`] renders every
+//! problem with its file, line, column and a caret. pest's types never leave here.
+
+pub mod ast;
+pub mod compile;
+pub mod diagnostic;
+mod lint;
+pub mod load;
+mod lower;
+pub mod parser;
+pub mod testing;
+
+pub use diagnostic::{Diagnostic, Location, Severity, Source, render_all};
+pub use load::{LoadedPolicy, PolicyError, load_policy, load_sources, load_tests};
+pub use testing::{TestCase, TestOutcome};

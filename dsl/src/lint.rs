@@ -1,0 +1,164 @@
+//! Lints: things that load but are probably not what the author meant.
+//!
+//! - `L030` a rule cites no section of the policy text;
+//! - `L031` a purpose no rule allows any use for;
+//! - `L032` a party that receives data for no purpose;
+//! - `L033` an allow rule that a deny rule always overrides (it can never allow).
+
+use lawful_core::Vocabulary;
+use lawful_core::model::{Effect, Scope, Target, VersionModel};
+
+use crate::ast::{Declaration, PolicyFile, Span};
+use crate::diagnostic::{Diagnostic, Source};
+
+pub(crate) fn lint(
+    source: &Source,
+    file: &PolicyFile,
+    version: &VersionModel,
+    vocabulary: &Vocabulary,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let rule_span = |id: &str| -> Option<Span> {
+        file.declarations.iter().find_map(|d| match d {
+            Declaration::Rule(r) if r.id.node == id => Some(r.id.span),
+            _ => None,
+        })
+    };
+    for declaration in &file.declarations {
+        if let Declaration::Rule(r) = declaration {
+            if r.cites.is_empty() {
+                diagnostics.push(
+                    source.at(
+                        r.id.span,
+                        Diagnostic::warning(
+                            "L030",
+                            format!("rule `{}` cites no section of the policy text", r.id.node),
+                        )
+                        .with_help(
+                            "add a line such as `cite \"Data Use\"` naming the section it encodes",
+                        ),
+                    ),
+                );
+            }
+        }
+        if let Declaration::Party(p) = declaration {
+            let receives_nothing = match &p.receives {
+                None => true,
+                Some(crate::ast::NameList::Names(n)) => n.is_empty(),
+                Some(crate::ast::NameList::Any(_)) => false,
+            };
+            if receives_nothing {
+                diagnostics.push(
+                    source.at(
+                        p.name.span,
+                        Diagnostic::warning(
+                            "L032",
+                            format!("party `{}` receives data for no purpose", p.name.node),
+                        )
+                        .with_help("add `receives for PURPOSE, …`, or remove the party"),
+                    ),
+                );
+            }
+        }
+    }
+
+    // L031: every declared purpose with nothing inside it must be allowed by some rule.
+    let purposes = vocabulary.purposes();
+    for purpose in &version.purposes {
+        let is_leaf = purposes.subtree(purpose.raw()).len() == 1;
+        if !is_leaf {
+            continue;
+        }
+        let allowed = version.rules.iter().any(|rule| {
+            matches!(rule.effect, Effect::Allow(_))
+                && rule.target.purposes.listed().is_none_or(|listed| {
+                    listed
+                        .iter()
+                        .any(|p| purposes.covers(p.raw(), purpose.raw()))
+                })
+        });
+        if !allowed {
+            let name = vocabulary.purpose_name(*purpose);
+            let span = file.declarations.iter().find_map(|d| match d {
+                Declaration::Purpose(p) if p.name.node == name => Some(p.name.span),
+                _ => None,
+            });
+            diagnostics.push(source.at(
+                span.unwrap_or_default(),
+                Diagnostic::warning("L031", format!("no rule allows any use for purpose `{name}`"))
+                    .with_help("add an allow rule for it, or remove the purpose if the policy never uses data for it"),
+            ));
+        }
+    }
+
+    // L033: an allow rule wholly inside an unconditional deny rule can never allow.
+    for allow in version
+        .rules
+        .iter()
+        .filter(|r| matches!(r.effect, Effect::Allow(_)))
+    {
+        let shadow = version.rules.iter().find(|deny| {
+            deny.effect == Effect::DenyUse
+                && deny.exceptions.is_empty()
+                && deny.target.condition.is_none()
+                && covers(vocabulary, &deny.target, &allow.target)
+        });
+        if let Some(deny) = shadow {
+            diagnostics.push(
+                source.at(
+                    rule_span(&allow.id).unwrap_or_default(),
+                    Diagnostic::warning(
+                        "L033",
+                        format!(
+                            "rule `{}` can never allow anything: rule `{}` forbids all of it",
+                            allow.id, deny.id
+                        ),
+                    )
+                    .with_help(
+                        "narrow the deny rule, add an exception to it, or remove the allow rule",
+                    ),
+                ),
+            );
+        }
+    }
+}
+
+/// True when every request `inner` is about is also one `outer` is about.
+fn covers(vocabulary: &Vocabulary, outer: &Target, inner: &Target) -> bool {
+    fn flat<T: PartialEq>(outer: &Scope<T>, inner: &Scope<T>) -> bool {
+        match (outer, inner) {
+            (Scope::Any, _) => true,
+            (Scope::Only(_), Scope::Any) => false,
+            (Scope::Only(o), Scope::Only(i)) => i.iter().all(|x| o.contains(x)),
+        }
+    }
+    fn tree(t: &lawful_core::vocab::Tree, outer: &Scope<u32>, inner: &Scope<u32>) -> bool {
+        match (outer, inner) {
+            (Scope::Any, _) => true,
+            (Scope::Only(_), Scope::Any) => false,
+            (Scope::Only(o), Scope::Only(i)) => {
+                i.iter().all(|x| o.iter().any(|y| t.covers(*y, *x)))
+            }
+        }
+    }
+    let raw = |s: &Scope<u32>| s.clone();
+    let categories = |s: &Scope<lawful_core::ids::CategoryId>| match s {
+        Scope::Any => Scope::Any,
+        Scope::Only(v) => Scope::Only(v.iter().map(|c| c.raw()).collect()),
+    };
+    let purposes = |s: &Scope<lawful_core::ids::PurposeId>| match s {
+        Scope::Any => Scope::Any,
+        Scope::Only(v) => Scope::Only(v.iter().map(|c| c.raw()).collect()),
+    };
+    flat(&outer.roles, &inner.roles)
+        && tree(
+            vocabulary.categories(),
+            &raw(&categories(&outer.categories)),
+            &categories(&inner.categories),
+        )
+        && tree(
+            vocabulary.purposes(),
+            &purposes(&outer.purposes),
+            &purposes(&inner.purposes),
+        )
+}

@@ -1,0 +1,662 @@
+//! Lowering: pest pairs → the typed, spanned AST. One function per grammar rule.
+//!
+//! The grammar guarantees each pair's shape; where a part the grammar requires is
+//! missing anyway, lowering reports an internal error (`L000`) instead of panicking.
+
+use std::sync::LazyLock;
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use crate::ast::*;
+use crate::diagnostic::{Diagnostic, Source};
+use crate::parser::Rule;
+
+/// The most `and`, `or` and `not` words one condition may hold.
+pub const MAX_OPERATORS: usize = 64;
+
+type Lowered<T> = Result<T, Diagnostic>;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+});
+
+fn span(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span {
+        start: s.start(),
+        end: s.end(),
+    }
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    format!("{rule:?}").starts_with("k_")
+}
+
+/// The pairs inside `pair` that carry meaning (keywords dropped).
+fn parts<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+    pair.into_inner().filter(|p| !is_keyword(p.as_rule()))
+}
+
+struct Lowerer<'s> {
+    source: &'s Source,
+}
+
+impl<'s> Lowerer<'s> {
+    fn internal(&self, at: Span, what: &str) -> Diagnostic {
+        self.source.at(
+            at,
+            Diagnostic::error(
+                "L000",
+                format!("internal error: the parser gave an unexpected shape for {what}"),
+            )
+            .with_help("please report this file to the lawful maintainers"),
+        )
+    }
+
+    fn next<'i>(
+        &self,
+        items: &mut impl Iterator<Item = Pair<'i, Rule>>,
+        at: Span,
+        what: &str,
+    ) -> Lowered<Pair<'i, Rule>> {
+        items.next().ok_or_else(|| self.internal(at, what))
+    }
+
+    fn name(&self, pair: &Pair<'_, Rule>) -> Name {
+        Spanned {
+            node: pair.as_str().to_owned(),
+            span: span(pair),
+        }
+    }
+
+    fn string(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<String>> {
+        let at = span(&pair);
+        let inner = pair
+            .into_inner()
+            .next()
+            .ok_or_else(|| self.internal(at, "text"))?;
+        let text = inner.as_str().replace("\\\"", "\"").replace("\\\\", "\\");
+        Ok(Spanned {
+            node: text,
+            span: at,
+        })
+    }
+
+    fn integer(&self, pair: &Pair<'_, Rule>) -> Lowered<u32> {
+        pair.as_str().parse::<u32>().map_err(|_| {
+            self.source.at(
+                span(pair),
+                Diagnostic::error(
+                    "L004",
+                    format!("`{}` is too large a number here", pair.as_str()),
+                ),
+            )
+        })
+    }
+
+    fn name_list(&self, pair: Pair<'_, Rule>) -> Lowered<NameList> {
+        let at = span(&pair);
+        let inner = parts(pair)
+            .next()
+            .ok_or_else(|| self.internal(at, "a list"))?;
+        Ok(match inner.as_rule() {
+            Rule::name_list => NameList::Names(parts(inner).map(|n| self.name(&n)).collect()),
+            _ => NameList::Any(span(&inner)),
+        })
+    }
+
+    fn header(&self, pair: Pair<'_, Rule>) -> Lowered<Header> {
+        let at = span(&pair);
+        let mut items = parts(pair);
+        let title = self.string(self.next(&mut items, at, "the title")?)?.node;
+        let version_pair = self.next(&mut items, at, "the version")?;
+        let version = self.version_name(version_pair)?;
+        let effective = items.next().map(|p| self.name(&p));
+        Ok(Header {
+            title,
+            version,
+            effective,
+        })
+    }
+
+    fn version_name(&self, pair: Pair<'_, Rule>) -> Lowered<Name> {
+        let at = span(&pair);
+        let inner = parts(pair)
+            .next()
+            .ok_or_else(|| self.internal(at, "a version"))?;
+        match inner.as_rule() {
+            Rule::string => self.string(inner),
+            _ => Ok(self.name(&inner)),
+        }
+    }
+
+    fn literal(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Literal>> {
+        let at = span(&pair);
+        let inner = pair
+            .into_inner()
+            .next()
+            .ok_or_else(|| self.internal(at, "a value"))?;
+        let node = match inner.as_rule() {
+            Rule::k_yes => Literal::YesNo(true),
+            Rule::k_no => Literal::YesNo(false),
+            Rule::number => {
+                let n: f64 = inner
+                    .as_str()
+                    .parse()
+                    .map_err(|_| self.internal(at, "a number"))?;
+                if !n.is_finite() {
+                    return Err(self
+                        .source
+                        .at(at, Diagnostic::error("L004", "this number is too large")));
+                }
+                Literal::Number(n)
+            }
+            _ => Literal::Text(self.string(inner)?.node),
+        };
+        Ok(Spanned { node, span: at })
+    }
+
+    fn obligations(&self, pair: Pair<'_, Rule>) -> Lowered<Vec<ObligationItem>> {
+        parts(pair)
+            .map(|item| {
+                let at = span(&item);
+                let mut inner = parts(item);
+                let name = self.name(&self.next(&mut inner, at, "an obligation")?);
+                let within_days = inner.next().map(|n| self.integer(&n)).transpose()?;
+                Ok(ObligationItem { name, within_days })
+            })
+            .collect()
+    }
+
+    fn cites(&self, pair: Pair<'_, Rule>) -> Lowered<Vec<Spanned<String>>> {
+        parts(pair).map(|s| self.string(s)).collect()
+    }
+
+    fn declaration(&self, pair: Pair<'_, Rule>) -> Lowered<Declaration> {
+        let at = span(&pair);
+        let rule = pair.as_rule();
+        match rule {
+            Rule::role_decl | Rule::category_decl | Rule::purpose_decl | Rule::obligation_decl => {
+                let mut items = parts(pair);
+                let name = self.name(&self.next(&mut items, at, "a name")?);
+                let label = self.string(self.next(&mut items, at, "a label")?)?.node;
+                let decl = NameDecl { name, label };
+                Ok(match rule {
+                    Rule::role_decl => Declaration::Role(decl),
+                    Rule::category_decl => Declaration::Category(decl),
+                    Rule::purpose_decl => Declaration::Purpose(decl),
+                    _ => Declaration::Obligation(decl),
+                })
+            }
+            Rule::attribute_decl => {
+                let mut items = parts(pair);
+                let name = self.name(&self.next(&mut items, at, "a name")?);
+                let label = self.string(self.next(&mut items, at, "a label")?)?.node;
+                let type_pair = self.next(&mut items, at, "a type")?;
+                let type_at = span(&type_pair);
+                let value_type = match type_pair.into_inner().next().map(|p| p.as_rule()) {
+                    Some(Rule::yes_no_type) => TypeName::YesNo,
+                    Some(Rule::k_number) => TypeName::Number,
+                    Some(Rule::k_text) => TypeName::Text,
+                    Some(Rule::set_type) => TypeName::TextSet,
+                    _ => return Err(self.internal(type_at, "a type")),
+                };
+                let default = items.next().map(|p| self.literal(p)).transpose()?;
+                Ok(Declaration::Attribute(AttributeDecl {
+                    name,
+                    label,
+                    value_type,
+                    default,
+                }))
+            }
+            Rule::party_decl => {
+                let mut items = parts(pair);
+                let name = self.name(&self.next(&mut items, at, "a name")?);
+                let label = self.string(self.next(&mut items, at, "a label")?)?.node;
+                let mut party = PartyDecl {
+                    name,
+                    label,
+                    receives: None,
+                    obligations: Vec::new(),
+                    cites: Vec::new(),
+                };
+                for item in items {
+                    match item.as_rule() {
+                        Rule::receives_clause => {
+                            let item_at = span(&item);
+                            let list = parts(item)
+                                .next()
+                                .ok_or_else(|| self.internal(item_at, "purposes"))?;
+                            party.receives = Some(self.name_list(list)?);
+                        }
+                        Rule::then_clause => party.obligations = self.obligations(item)?,
+                        Rule::cite_clause => party.cites = self.cites(item)?,
+                        _ => return Err(self.internal(span(&item), "a party")),
+                    }
+                }
+                Ok(Declaration::Party(party))
+            }
+            Rule::rule_decl => self.rule(pair).map(Declaration::Rule),
+            Rule::revocation_decl => {
+                let mut items = parts(pair);
+                let id = self.name(&self.next(&mut items, at, "an id")?);
+                let mut decl = RevocationDecl {
+                    id,
+                    purposes: None,
+                    obligations: Vec::new(),
+                    cites: Vec::new(),
+                };
+                for item in items {
+                    match item.as_rule() {
+                        Rule::for_clause => decl.purposes = Some(self.clause_list(item)?),
+                        Rule::then_clause => decl.obligations = self.obligations(item)?,
+                        Rule::cite_clause => decl.cites = self.cites(item)?,
+                        _ => return Err(self.internal(span(&item), "a revocation")),
+                    }
+                }
+                Ok(Declaration::Revocation(decl))
+            }
+            Rule::children_decl => {
+                let mut items = parts(pair);
+                let under_pair = self.next(&mut items, at, "an age")?;
+                let under = Spanned {
+                    node: self.integer(&under_pair)?,
+                    span: span(&under_pair),
+                };
+                let mut decl = ChildrenDecl {
+                    under,
+                    obligations: Vec::new(),
+                    cites: Vec::new(),
+                    span: at,
+                };
+                for item in items {
+                    match item.as_rule() {
+                        Rule::then_clause => decl.obligations = self.obligations(item)?,
+                        Rule::cite_clause => decl.cites = self.cites(item)?,
+                        _ => return Err(self.internal(span(&item), "the children rule")),
+                    }
+                }
+                Ok(Declaration::Children(decl))
+            }
+            _ => Err(self.internal(at, "a declaration")),
+        }
+    }
+
+    /// The list inside `about …`, `for …`, `to …` or `of …`.
+    fn clause_list(&self, pair: Pair<'_, Rule>) -> Lowered<NameList> {
+        let at = span(&pair);
+        let list = parts(pair)
+            .next()
+            .ok_or_else(|| self.internal(at, "a list"))?;
+        self.name_list(list)
+    }
+
+    /// Fills a scope from one clause; false when the clause is not a scope clause.
+    fn scope_clause(&self, scope: &mut Scope, item: Pair<'_, Rule>) -> Lowered<bool> {
+        match item.as_rule() {
+            Rule::of_clause => scope.categories = Some(self.clause_list(item)?),
+            Rule::about_clause => scope.roles = Some(self.clause_list(item)?),
+            Rule::for_clause => scope.purposes = Some(self.clause_list(item)?),
+            Rule::to_clause => scope.parties = Some(self.clause_list(item)?),
+            Rule::when_clause => {
+                let at = span(&item);
+                let condition = parts(item)
+                    .next()
+                    .ok_or_else(|| self.internal(at, "a condition"))?;
+                scope.condition = Some(self.condition(condition)?);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn rule(&self, pair: Pair<'_, Rule>) -> Lowered<RuleDecl> {
+        let at = span(&pair);
+        let mut items = parts(pair);
+        let id = self.name(&self.next(&mut items, at, "a rule id")?);
+        let effect_pair = self.next(&mut items, at, "allow or deny")?;
+        let effect_at = span(&effect_pair);
+        let inner = parts(effect_pair)
+            .next()
+            .ok_or_else(|| self.internal(effect_at, "allow or deny"))?;
+        let kind = match inner.as_rule() {
+            Rule::allow_use => EffectKind::AllowUse,
+            Rule::deny_use => EffectKind::DenyUse,
+            _ => EffectKind::DenyDisclosure,
+        };
+        let categories = self.clause_list(inner)?;
+        let mut rule = RuleDecl {
+            id,
+            effect: Spanned {
+                node: kind,
+                span: effect_at,
+            },
+            scope: Scope {
+                categories: Some(categories),
+                ..Scope::default()
+            },
+            basis: None,
+            exceptions: Vec::new(),
+            obligations: Vec::new(),
+            cites: Vec::new(),
+        };
+        for item in items {
+            let item_at = span(&item);
+            match item.as_rule() {
+                Rule::basis_clause => {
+                    let name = parts(item)
+                        .next()
+                        .ok_or_else(|| self.internal(item_at, "a basis"))?;
+                    rule.basis = Some(self.name(&name));
+                }
+                Rule::except_clause => {
+                    let mut scope = Scope::default();
+                    for part in parts(item) {
+                        let part_at = span(&part);
+                        if !self.scope_clause(&mut scope, part)? {
+                            return Err(self.internal(part_at, "an exception"));
+                        }
+                    }
+                    rule.exceptions.push(Spanned {
+                        node: scope,
+                        span: item_at,
+                    });
+                }
+                Rule::then_clause => rule.obligations = self.obligations(item)?,
+                Rule::cite_clause => rule.cites = self.cites(item)?,
+                _ => {
+                    if !self.scope_clause(&mut rule.scope, item)? {
+                        return Err(self.internal(item_at, "a rule"));
+                    }
+                }
+            }
+        }
+        Ok(rule)
+    }
+
+    fn condition(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
+        let at = span(&pair);
+        let operators = pair
+            .clone()
+            .into_inner()
+            .flatten()
+            .filter(|p| matches!(p.as_rule(), Rule::op_and | Rule::op_or | Rule::op_not))
+            .count();
+        if operators > MAX_OPERATORS {
+            return Err(self.source.at(
+                at,
+                Diagnostic::error("L003", format!("this condition has {operators} `and`, `or` and `not` words; the most is {MAX_OPERATORS}"))
+                    .with_help("split it into several rules, or list texts with `in [...]`"),
+            ));
+        }
+        self.pratt(pair.into_inner())
+    }
+
+    fn pratt(&self, pairs: Pairs<'_, Rule>) -> Lowered<Spanned<Expr>> {
+        PRATT
+            .map_primary(|primary| match primary.as_rule() {
+                Rule::condition => self.pratt(primary.into_inner()),
+                _ => self.test(primary),
+            })
+            .map_prefix(|op, operand| {
+                let operand = operand?;
+                let span = Span {
+                    start: span(&op).start,
+                    end: operand.span.end,
+                };
+                Ok(Spanned {
+                    node: Expr::Not(Box::new(operand.node)),
+                    span,
+                })
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (lhs, rhs) = (lhs?, rhs?);
+                let span = Span {
+                    start: lhs.span.start,
+                    end: rhs.span.end,
+                };
+                let node = match op.as_rule() {
+                    Rule::op_and => Expr::And(Box::new(lhs.node), Box::new(rhs.node)),
+                    _ => Expr::Or(Box::new(lhs.node), Box::new(rhs.node)),
+                };
+                Ok(Spanned { node, span })
+            })
+            .parse(pairs)
+    }
+
+    fn test(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
+        let at = span(&pair);
+        let mut items = parts(pair);
+        let attribute = self.name(&self.next(&mut items, at, "an attribute")?);
+        let check = match items.next() {
+            None => None,
+            Some(check) => {
+                let check_at = span(&check);
+                Some(match check.as_rule() {
+                    Rule::comparison => {
+                        let mut inner = parts(check);
+                        let op = self.next(&mut inner, check_at, "a comparison")?;
+                        let op = match op.as_str() {
+                            "=" => Comparison::Equal,
+                            "!=" => Comparison::NotEqual,
+                            "<" => Comparison::Less,
+                            "<=" => Comparison::LessOrEqual,
+                            ">" => Comparison::Greater,
+                            _ => Comparison::GreaterOrEqual,
+                        };
+                        Check::Compare(
+                            op,
+                            self.literal(self.next(&mut inner, check_at, "a value")?)?,
+                        )
+                    }
+                    Rule::one_of => Check::OneOf(
+                        parts(check)
+                            .map(|l| self.literal(l))
+                            .collect::<Lowered<_>>()?,
+                    ),
+                    _ => Check::Contains(self.literal(self.next(
+                        &mut parts(check),
+                        check_at,
+                        "a value",
+                    )?)?),
+                })
+            }
+        };
+        Ok(Spanned {
+            node: Expr::Test { attribute, check },
+            span: at,
+        })
+    }
+
+    fn test_case(&self, pair: Pair<'_, Rule>) -> Lowered<TestCase> {
+        let at = span(&pair);
+        let mut items = parts(pair);
+        let name = self.string(self.next(&mut items, at, "a test name")?)?.node;
+        let subject = self.next(&mut items, at, "the subject")?;
+        let mut subject_items = parts(subject);
+        let role = self.name(&self.next(&mut subject_items, at, "a role")?);
+        let mut age = None;
+        let mut attributes = Vec::new();
+        for item in subject_items {
+            match item.as_rule() {
+                Rule::integer => age = Some(self.integer(&item)?),
+                _ => {
+                    let item_at = span(&item);
+                    let mut inner = parts(item);
+                    let attribute = self.name(&self.next(&mut inner, item_at, "an attribute")?);
+                    let value = match inner.next() {
+                        None => TestValue::Literal(Literal::YesNo(true)),
+                        Some(v) if v.as_rule() == Rule::text_list => TestValue::Texts(
+                            parts(v)
+                                .map(|s| self.string(s).map(|s| s.node))
+                                .collect::<Lowered<_>>()?,
+                        ),
+                        Some(v) => TestValue::Literal(self.literal(v)?.node),
+                    };
+                    attributes.push((attribute, value));
+                }
+            }
+        }
+        let mut case = TestCase {
+            name,
+            span: at,
+            role,
+            age,
+            attributes,
+            consents: Vec::new(),
+            revocations: Vec::new(),
+            disclose: false,
+            data: Vec::new(),
+            party: None,
+            purpose: Spanned {
+                node: String::new(),
+                span: at,
+            },
+            at: None,
+            collected: None,
+            expect: Expectation::Error,
+        };
+        for item in items {
+            let item_at = span(&item);
+            match item.as_rule() {
+                Rule::consent_line | Rule::revoked_line => {
+                    let is_consent = item.as_rule() == Rule::consent_line;
+                    let mut inner = parts(item);
+                    let purpose = self.name(&self.next(&mut inner, item_at, "a purpose")?);
+                    let when = self.name(&self.next(&mut inner, item_at, "a time")?);
+                    if is_consent {
+                        &mut case.consents
+                    } else {
+                        &mut case.revocations
+                    }
+                    .push((purpose, when));
+                }
+                Rule::request_line => {
+                    let mut keyword = None;
+                    for p in item.into_inner() {
+                        match p.as_rule() {
+                            Rule::use_request | Rule::disclose_request => {
+                                case.disclose = p.as_rule() == Rule::disclose_request;
+                                let mut request_items = parts(p);
+                                let data = self.next(&mut request_items, item_at, "data")?;
+                                case.data = parts(data).map(|n| self.name(&n)).collect();
+                                if case.disclose {
+                                    case.party = Some(self.name(&self.next(
+                                        &mut request_items,
+                                        item_at,
+                                        "a party",
+                                    )?));
+                                }
+                                case.purpose = self.name(&self.next(
+                                    &mut request_items,
+                                    item_at,
+                                    "a purpose",
+                                )?);
+                            }
+                            Rule::k_at | Rule::k_collected => keyword = Some(p.as_rule()),
+                            Rule::instant if keyword == Some(Rule::k_collected) => {
+                                case.collected = Some(self.name(&p))
+                            }
+                            Rule::instant => case.at = Some(self.name(&p)),
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::expect_clause => case.expect = self.expectation(item)?,
+                _ => return Err(self.internal(item_at, "a test")),
+            }
+        }
+        Ok(case)
+    }
+
+    fn expectation(&self, pair: Pair<'_, Rule>) -> Lowered<Expectation> {
+        let at = span(&pair);
+        let inner = parts(pair)
+            .next()
+            .ok_or_else(|| self.internal(at, "an expectation"))?;
+        let kind = inner.as_rule();
+        let mut by: Option<Option<Name>> = None;
+        let mut basis = None;
+        let mut details = ExpectDetails::default();
+        for item in inner.into_inner() {
+            match item.as_rule() {
+                Rule::k_nothing => by = Some(None),
+                Rule::rule_id => by = Some(Some(self.name(&item))),
+                Rule::name => basis = Some(self.name(&item)),
+                Rule::expect_details => {
+                    for d in parts(item) {
+                        match d.as_rule() {
+                            Rule::version_name => details.version = Some(self.version_name(d)?),
+                            _ => details.obligations.push(self.name(&d)),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(match kind {
+            Rule::expect_allowed => Expectation::Allowed {
+                by: by.flatten(),
+                basis,
+                details,
+            },
+            Rule::expect_denied => Expectation::Denied { by, details },
+            _ => Expectation::Error,
+        })
+    }
+}
+
+/// Lowers a parsed policy file.
+pub(crate) fn policy_file(
+    source: &Source,
+    pair: Pair<'_, Rule>,
+) -> Result<PolicyFile, Vec<Diagnostic>> {
+    let lowerer = Lowerer { source };
+    let at = span(&pair);
+    let mut items = pair.into_inner().filter(|p| p.as_rule() != Rule::EOI);
+    let header = items
+        .next()
+        .ok_or_else(|| vec![lowerer.internal(at, "the header")])
+        .and_then(|h| lowerer.header(h).map_err(|e| vec![e]))?;
+    let mut declarations = Vec::new();
+    let mut errors = Vec::new();
+    for item in items {
+        match lowerer.declaration(item) {
+            Ok(d) => declarations.push(d),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(PolicyFile {
+            header,
+            declarations,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Lowers a parsed test file.
+pub(crate) fn test_file(
+    source: &Source,
+    pair: Pair<'_, Rule>,
+) -> Result<TestFile, Vec<Diagnostic>> {
+    let lowerer = Lowerer { source };
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    for item in pair.into_inner().filter(|p| p.as_rule() == Rule::test_case) {
+        match lowerer.test_case(item) {
+            Ok(c) => cases.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(TestFile { cases })
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,187 @@
+//! Parsing: text → pest pairs, with the limits pest itself does not have.
+//!
+//! pest has no depth limit, so nesting is measured before it runs; files larger
+//! than [`MAX_FILE_BYTES`] are refused. Syntax errors become diagnostics whose
+//! expectations name things the way a lawyer would ("a purpose name", "`for`").
+
+use pest::Parser;
+use pest::error::{ErrorVariant, InputLocation};
+
+use crate::ast::Span;
+use crate::diagnostic::{Diagnostic, Source};
+
+/// The grammar, derived from `grammar.pest`.
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar.pest"]
+pub(crate) struct LawfulParser;
+
+/// The largest rule or test file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// The deepest brackets may nest in a condition.
+pub const MAX_NESTING: usize = 16;
+
+/// Parses a file with the given entry rule, or explains why it cannot.
+pub(crate) fn parse(
+    source: &Source,
+    entry: Rule,
+) -> Result<pest::iterators::Pair<'_, Rule>, Diagnostic> {
+    check_limits(source)?;
+    let mut pairs =
+        LawfulParser::parse(entry, &source.text).map_err(|e| syntax_error(source, e))?;
+    pairs.next().ok_or_else(|| {
+        source.at(
+            Span::default(),
+            Diagnostic::error("L001", "the file is empty"),
+        )
+    })
+}
+
+fn check_limits(source: &Source) -> Result<(), Diagnostic> {
+    if source.text.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "L002",
+            format!(
+                "`{}` is {} bytes; a rule file may be at most {MAX_FILE_BYTES}",
+                source.name,
+                source.text.len()
+            ),
+        )
+        .with_help("split the policy into smaller files"));
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in source.text.char_indices() {
+        match c {
+            '\n' => in_comment = false,
+            _ if in_comment => {}
+            '\\' if in_string => escaped = !escaped,
+            '"' if !escaped => in_string = !in_string,
+            '#' if !in_string => in_comment = true,
+            '(' | '[' if !in_string => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(source.at(
+                        Span {
+                            start: i,
+                            end: i + 1,
+                        },
+                        Diagnostic::error(
+                            "L003",
+                            format!("brackets nest more than {MAX_NESTING} deep"),
+                        )
+                        .with_help("split the condition into simpler rules"),
+                    ));
+                }
+            }
+            ')' | ']' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c != '\\' {
+            escaped = false;
+        }
+    }
+    Ok(())
+}
+
+/// What a grammar rule is called in a message.
+fn describe(rule: Rule) -> String {
+    let debug = format!("{rule:?}");
+    if let Some(word) = debug.strip_prefix("k_") {
+        return format!("`{word}`");
+    }
+    match rule {
+        Rule::name => "a name",
+        Rule::rule_id => "a rule id (like `visitor-browsing`)",
+        Rule::string => "quoted text",
+        Rule::date | Rule::version_name => "a date (like 2021-11-11)",
+        Rule::instant => "a date or time (like 2026-03-01 or 2026-03-01T10:00:00Z)",
+        Rule::integer => "a whole number",
+        Rule::number => "a number",
+        Rule::header => "the header `policy \"Title\" version DATE`",
+        Rule::EOI => "the end of the file",
+        Rule::effect => "`allow use of`, `deny use of` or `deny disclosure of`",
+        Rule::category_list => "data categories or `any data`",
+        Rule::role_list => "roles or `anyone`",
+        Rule::purpose_list => "purposes or `any purpose`",
+        Rule::party_list => "parties or `anyone`",
+        Rule::name_list => "a list of names",
+        Rule::value_type => "a type: `yes/no`, `number`, `text` or `set of text`",
+        Rule::yes_no_type => "`yes/no`",
+        Rule::literal => "a value: `yes`, `no`, a number or quoted text",
+        Rule::condition | Rule::test => "a condition",
+        Rule::compare_op => "a comparison like `=` or `>=`",
+        Rule::op_and => "`and`",
+        Rule::op_or => "`or`",
+        Rule::op_not => "`not`",
+        Rule::test_case => "`test`",
+        Rule::role_decl => "`role`",
+        Rule::category_decl => "`category`",
+        Rule::purpose_decl => "`purpose`",
+        Rule::party_decl => "`party`",
+        Rule::attribute_decl => "`attribute`",
+        Rule::obligation_decl => "`obligation`",
+        Rule::rule_decl => "`rule`",
+        Rule::revocation_decl => "`revocation`",
+        Rule::children_decl => "`children`",
+        Rule::about_clause => "`about`",
+        Rule::for_clause => "`for`",
+        Rule::to_clause => "`to`",
+        Rule::basis_clause => "`basis`",
+        Rule::when_clause => "`when`",
+        Rule::except_clause => "`except`",
+        Rule::then_clause => "`then`",
+        Rule::cite_clause => "`cite`",
+        Rule::receives_clause => "`receives for`",
+        Rule::expect_clause => "`expect`",
+        Rule::request_line => "`use` or `disclose`",
+        Rule::consent_line => "`consented to`",
+        Rule::revoked_line => "`revoked`",
+        _ => return debug.replace('_', " "),
+    }
+    .to_owned()
+}
+
+fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic {
+    let (start, end) = match error.location {
+        InputLocation::Pos(p) => (p, p + 1),
+        InputLocation::Span((s, e)) => (s, e),
+    };
+    let found = source
+        .text
+        .get(start..)
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(|w| w.chars().take(40).collect::<String>());
+    let message = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
+            let mut wanted: Vec<String> = positives.iter().map(|r| describe(*r)).collect();
+            wanted.dedup();
+            let list = match wanted.as_slice() {
+                [one] => one.clone(),
+                [init @ .., last] => format!("{} or {last}", init.join(", ")),
+                [] => String::new(),
+            };
+            match &found {
+                Some(word) => format!("expected {list}, found `{word}`"),
+                None => format!("expected {list}, but the file ends here"),
+            }
+        }
+        ErrorVariant::ParsingError { .. } => match &found {
+            Some(word) => format!("unexpected `{word}`"),
+            None => "the file ends too early".to_owned(),
+        },
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let word_end = found.as_ref().map_or(end, |w| start + w.len());
+    source.at(
+        Span {
+            start,
+            end: word_end.max(end),
+        },
+        Diagnostic::error("L001", message).with_help(
+            "see the language guide in README.md; every clause goes on in a fixed order: \
+             allow/deny, about, for, to, basis, when, except, then, cite",
+        ),
+    )
+}

@@ -1,0 +1,121 @@
+//! `lawful decide --policy PATH [FILE]`: JSON requests in, JSON decisions out.
+
+use std::ffi::OsString;
+use std::io::{BufWriter, Read, Write};
+
+use lawful::{Policy, Request, RequestError};
+
+use super::{BAD_INPUT, OK};
+
+const HELP: &str = "\
+Decide requests against a policy. Input is one JSON request, or JSON Lines (one
+request per line), from FILE or standard input. Output is one decision per line,
+in order; a bad line yields an error object on its line and the rest go on.
+
+Usage: lawful decide --policy PATH [--explain] [FILE]
+
+  --policy PATH  a rule file, or a directory with one rule file per version
+  --explain      add a `trace` of the rules considered and why
+  FILE           the requests (default: standard input; `-` also means it)
+
+Exit: 0 every request decided, 2 a request or the policy was bad.
+
+Example:
+  echo '{\"action\": \"use\", \"subject\": {\"role\": \"visitor\"},
+         \"data\": \"device.ip_address\", \"purpose\": \"operate_website\"}' |
+    lawful decide --policy rules/filestack
+";
+
+/// Reads FILE, or standard input when it is absent or `-`.
+pub(crate) fn read_input(file: Option<&std::path::PathBuf>) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    match file {
+        Some(path) if path.as_os_str() != "-" => {
+            bytes = std::fs::read(path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        }
+        _ => {
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+        }
+    }
+    Ok(bytes)
+}
+
+pub(crate) fn error_object(error: &RequestError) -> serde_json::Value {
+    serde_json::json!({ "error": error })
+}
+
+fn decide_line(policy: &Policy, line: &[u8], explain: bool) -> Result<String, RequestError> {
+    let request = Request::from_json(line)?;
+    let text = if explain {
+        let (decision, trace) = policy.explain(&request)?;
+        serde_json::to_string(&decision.with_trace(&trace))
+    } else {
+        serde_json::to_string(&policy.decide(&request)?)
+    };
+    text.map_err(|e| RequestError::field("request", format!("cannot write the decision: {e}")))
+}
+
+pub(crate) fn run(raw: &[OsString]) -> u8 {
+    let args = match super::args::read(raw, &["policy"], &["explain"], HELP) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let Some(policy_path) = args.value("policy") else {
+        eprintln!("error: `--policy PATH` is required\n\n{HELP}");
+        return BAD_INPUT;
+    };
+    if args.positionals.len() > 1 {
+        eprintln!("error: give at most one FILE of requests\n\n{HELP}");
+        return BAD_INPUT;
+    }
+    let policy = match super::load_policy(policy_path) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let input = match read_input(args.positionals.first()) {
+        Ok(i) => i,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return BAD_INPUT;
+        }
+    };
+    let explain = args.flag("explain");
+    // One JSON document (perhaps spread over lines), or else JSON Lines.
+    let trimmed = input.trim_ascii();
+    let single = trimmed.starts_with(b"{")
+        && serde_json::from_slice::<serde::de::IgnoredAny>(trimmed).is_ok();
+    let lines: Vec<&[u8]> = if single {
+        vec![trimmed]
+    } else {
+        let body = input.strip_suffix(b"\n").unwrap_or(&input);
+        if body.is_empty() {
+            Vec::new()
+        } else {
+            body.split(|b| *b == b'\n').collect()
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut bad = 0usize;
+    for line in lines {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let text = match decide_line(&policy, line, explain) {
+            Ok(text) => text,
+            Err(error) => {
+                bad += 1;
+                error_object(&error).to_string()
+            }
+        };
+        if writeln!(out, "{text}").is_err() {
+            // The reader went away (a closed pipe): nothing more to say.
+            return OK;
+        }
+    }
+    if out.flush().is_err() {
+        return OK;
+    }
+    if bad > 0 { BAD_INPUT } else { OK }
+}

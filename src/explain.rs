@@ -1,0 +1,125 @@
+//! Decisions as prose: which rule, which sections, why — for people, not programs.
+
+use std::fmt::Write;
+
+use crate::{Action, Decision, Policy, Request, TraceStep};
+
+fn labelled(name: &str, label: &str) -> String {
+    if label.is_empty() {
+        format!("`{name}`")
+    } else {
+        format!("`{name}` ({label})")
+    }
+}
+
+/// Writes the decision, the request it answers, and the steps that led to it.
+pub fn prose(
+    policy: &Policy,
+    request: &Request,
+    decision: &Decision<'_>,
+    trace: &[TraceStep],
+) -> String {
+    let v = policy.vocabulary();
+    let label = |table: &lawful_core::vocab::NameTable, name: &str| {
+        labelled(name, table.position(name).map_or("", |p| table.label(p)))
+    };
+    let mut out = String::new();
+    let verdict = if decision.allowed() {
+        "ALLOWED"
+    } else {
+        "DENIED"
+    };
+    let _ = writeln!(out, "{verdict}: {}.", decision.summary());
+    let _ = writeln!(out);
+
+    let data: Vec<String> = request
+        .data
+        .iter()
+        .map(|d| label(v.categories().table(), d))
+        .collect();
+    let role = label(v.roles(), &request.subject.role);
+    let purpose = label(v.purposes().table(), &request.purpose);
+    let _ = match (request.action, &request.party) {
+        (Action::Disclose, Some(party)) => writeln!(
+            out,
+            "The request: disclose {} about a {role} to {} for {purpose}.",
+            data.join(", "),
+            label(v.parties(), party)
+        ),
+        _ => writeln!(
+            out,
+            "The request: use {} about a {role} for {purpose}.",
+            data.join(", ")
+        ),
+    };
+    if let Some(at) = request.at {
+        let _ = writeln!(out, "When: {at}.");
+    }
+    if let Some(collected) = request.collected_at {
+        let _ = writeln!(out, "Data collected: {collected}.");
+    }
+    match decision.version() {
+        Some(version) => {
+            let _ = writeln!(out, "Policy version: {version}.");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Policy version: none was in force when the data was collected."
+            );
+        }
+    }
+    match decision.rule() {
+        Some(rule) => {
+            let _ = writeln!(out, "Decided by: rule `{rule}`.");
+        }
+        None => {
+            let _ = writeln!(out, "Decided by: no rule; what no rule allows is denied.");
+        }
+    }
+    if let Some(basis) = decision.basis() {
+        let _ = writeln!(out, "Lawful basis: {basis} (GDPR Art. 6).");
+    }
+    let cites: Vec<String> = decision.cites().map(|c| format!("\"{c}\"")).collect();
+    if !cites.is_empty() {
+        let _ = writeln!(out, "Policy sections: {}.", cites.join(", "));
+    }
+    let obligations: Vec<String> = decision
+        .obligations()
+        .map(|o| {
+            let table = v.obligations();
+            let label = table.position(o.kind).map_or("", |p| table.label(p));
+            let mut text = if label.is_empty() {
+                o.kind.to_owned()
+            } else {
+                format!("{} — {label}", o.kind)
+            };
+            if let Some(purpose) = o.purpose {
+                let _ = write!(text, ", who must stop using it for {purpose}");
+            }
+            if let Some(days) = o.within_days {
+                let _ = write!(text, ", within {days} days");
+            }
+            text
+        })
+        .collect();
+    if !obligations.is_empty() {
+        let _ = writeln!(out, "You must now:");
+        for o in obligations {
+            let _ = writeln!(out, "  - {o}");
+        }
+    }
+    if !trace.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "How the decision was reached:");
+        for (i, step) in trace.iter().enumerate() {
+            let mark = if step.applies {
+                "applies"
+            } else {
+                "does not apply"
+            };
+            let _ = writeln!(out, "  {}. {} — {mark}: {}.", i + 1, step.rule, step.why);
+        }
+    }
+    out
+}
