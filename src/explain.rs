@@ -24,12 +24,15 @@ pub fn prose(
         labelled(name, table.position(name).map_or("", |p| table.label(p)))
     };
     let mut out = String::new();
-    let verdict = if decision.allowed() {
-        "ALLOWED"
-    } else {
-        "DENIED"
-    };
-    let _ = writeln!(out, "{verdict}: {}.", decision.summary());
+    let summary = decision.summary();
+    let mut chars = summary.chars();
+    let capitalised: String = chars
+        .next()
+        .map(|c| c.to_ascii_uppercase())
+        .into_iter()
+        .chain(chars)
+        .collect();
+    let _ = writeln!(out, "{capitalised}.");
     let _ = writeln!(out);
 
     let data: Vec<String> = request

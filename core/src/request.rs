@@ -102,11 +102,11 @@ pub enum RequestErrorKind {
 pub struct RequestError {
     /// `json` or `request`.
     pub kind: RequestErrorKind,
+    /// What is wrong, in plain English.
+    pub message: String,
     /// The field at fault, such as `subject.age`, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// What is wrong, in plain English.
-    pub message: String,
     /// The nearest valid value, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,

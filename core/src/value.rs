@@ -26,6 +26,18 @@ impl fmt::Display for ValueType {
     }
 }
 
+impl ValueType {
+    /// The type with an article, for messages: "a number", "text", "a yes/no value".
+    pub fn described(self) -> &'static str {
+        match self {
+            ValueType::YesNo => "a yes/no value",
+            ValueType::Number => "a number",
+            ValueType::Text => "text",
+            ValueType::TextSet => "a set of text",
+        }
+    }
+}
+
 /// A value of a subject attribute.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {

@@ -67,7 +67,7 @@ pub enum Declaration {
     /// `party NAME "label" receives for … then … cite …`.
     Party(PartyDecl),
     /// `rule ID allow|deny …`.
-    Rule(RuleDecl),
+    Rule(Box<RuleDecl>),
     /// `revocation ID for … then … cite …`.
     Revocation(RevocationDecl),
     /// `children under N then … cite …`.

@@ -131,8 +131,11 @@ pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnosti
         }
     }
     check_versions(&versions, &mut diagnostics);
-    for (version, source, file) in &versions {
-        lint::lint(source, file, version, &vocabulary, &mut diagnostics);
+    // Lints only make sense of files that compiled cleanly.
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        for (version, source, file) in &versions {
+            lint::lint(source, file, version, &vocabulary, &mut diagnostics);
+        }
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
@@ -263,9 +266,10 @@ fn declare(
                                 Diagnostic::error(
                                     "L020",
                                     format!(
-                                        "attribute `{}` is {} here but {held} in another version",
+                                        "attribute `{}` is {} here but {} in another version",
                                         d.name.node,
-                                        value_type(d.value_type)
+                                        value_type(d.value_type).described(),
+                                        held.described()
                                     ),
                                 )
                                 .with_help(
@@ -471,10 +475,16 @@ impl FileCompiler<'_> {
                 match check {
                     None => {
                         if have != ValueType::YesNo {
-                            self.error(attribute.span, mismatch(
-                                format!("`{name}` is {have}, so it cannot stand alone as a condition"),
-                                format!("compare it with a value, e.g. `{name} = …`"),
-                            ));
+                            self.error(
+                                attribute.span,
+                                mismatch(
+                                    format!(
+                                        "`{name}` is {}, so it cannot stand alone as a condition",
+                                        have.described()
+                                    ),
+                                    format!("compare it with a value, e.g. `{name} = …`"),
+                                ),
+                            );
                             return None;
                         }
                         Some(Condition::Flag(id))
@@ -485,8 +495,12 @@ impl FileCompiler<'_> {
                             self.error(
                                 literal.span,
                                 mismatch(
-                                    format!("`{name}` is {have}, but it is compared with {given}"),
-                                    format!("compare `{name}` with a {have} value"),
+                                    format!(
+                                        "`{name}` is {}, but it is compared with {}",
+                                        have.described(),
+                                        given.described()
+                                    ),
+                                    format!("compare `{name}` with {}", have.described()),
                                 ),
                             );
                             return None;
@@ -496,8 +510,9 @@ impl FileCompiler<'_> {
                                 literal.span,
                                 mismatch(
                                     format!(
-                                        "`{}` only compares numbers, and `{name}` is {have}",
-                                        op.symbol()
+                                        "`{}` only compares numbers, and `{name}` is {}",
+                                        op.symbol(),
+                                        have.described()
                                     ),
                                     "use `=` or `!=`".to_owned(),
                                 ),
@@ -512,7 +527,8 @@ impl FileCompiler<'_> {
                                 attribute.span,
                                 mismatch(
                                     format!(
-                                        "`in [...]` needs a text attribute, and `{name}` is {have}"
+                                        "`in [...]` needs a text attribute, and `{name}` is {}",
+                                        have.described()
                                     ),
                                     "compare it with `=` instead".to_owned(),
                                 ),
@@ -556,7 +572,8 @@ impl FileCompiler<'_> {
                                 attribute.span,
                                 mismatch(
                                     format!(
-                                        "`contains` needs a set of text, and `{name}` is {have}"
+                                        "`contains` needs a set of text, and `{name}` is {}",
+                                        have.described()
                                     ),
                                     "use `=` or `in [...]` instead".to_owned(),
                                 ),
@@ -744,11 +761,14 @@ impl FileCompiler<'_> {
                                     format!(
                                         "`{}` is {}, but its default is {}",
                                         d.name.node,
-                                        value_type(d.value_type),
-                                        literal_type(&l.node)
+                                        value_type(d.value_type).described(),
+                                        literal_type(&l.node).described()
                                     ),
                                 )
-                                .with_help(format!("give a {} default", value_type(d.value_type))),
+                                .with_help(format!(
+                                    "give {} as the default",
+                                    value_type(d.value_type).described()
+                                )),
                             );
                             None
                         }

@@ -42,7 +42,7 @@ pub struct Diagnostic {
     /// What is wrong.
     pub message: String,
     /// Where, when the problem is in a file.
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     /// How to fix it.
     pub help: Option<String>,
 }
@@ -133,7 +133,7 @@ impl Source {
     /// Places a diagnostic at a span of this file.
     pub fn at(&self, span: Span, diagnostic: Diagnostic) -> Diagnostic {
         Diagnostic {
-            location: Some(self.locate(span)),
+            location: Some(Box::new(self.locate(span))),
             ..diagnostic
         }
     }

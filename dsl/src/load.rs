@@ -128,15 +128,20 @@ pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
             Err(mut d) => diagnostics.append(&mut d),
         }
     }
-    if !diagnostics.is_empty() {
-        return Err(diagnostics.into());
-    }
-    if parsed.is_empty() {
+    if parsed.is_empty() && diagnostics.is_empty() {
         return Err(Diagnostic::error("L050", "there are no rule files to load")
             .with_help(format!("rule files end in `{RULE_EXTENSION}`"))
             .into());
     }
-    let compiled = compile::compile(&parsed)?;
+    // Files that parsed are still compiled, so every problem is reported at once.
+    let compiled = compile::compile(&parsed);
+    if !diagnostics.is_empty() {
+        if let Err(mut more) = compiled {
+            diagnostics.append(&mut more);
+        }
+        return Err(diagnostics.into());
+    }
+    let compiled = compiled?;
     let policy = Policy::compile(compiled.model).map_err(|e| {
         Diagnostic::error("L099", e.to_string())
             .with_help("please report this to the lawful maintainers")

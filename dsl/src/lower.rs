@@ -240,7 +240,7 @@ impl<'s> Lowerer<'s> {
                 }
                 Ok(Declaration::Party(party))
             }
-            Rule::rule_decl => self.rule(pair).map(Declaration::Rule),
+            Rule::rule_decl => self.rule(pair).map(|r| Declaration::Rule(Box::new(r))),
             Rule::revocation_decl => {
                 let mut items = parts(pair);
                 let id = self.name(&self.next(&mut items, at, "an id")?);

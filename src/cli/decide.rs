@@ -43,8 +43,16 @@ pub(crate) fn read_input(file: Option<&std::path::PathBuf>) -> Result<Vec<u8>, S
     Ok(bytes)
 }
 
-pub(crate) fn error_object(error: &RequestError) -> serde_json::Value {
-    serde_json::json!({ "error": error })
+/// The line written for a request that cannot be decided: `{"error": {...}}`.
+#[derive(serde::Serialize)]
+struct ErrorLine<'a> {
+    error: &'a RequestError,
+}
+
+fn error_line(error: &RequestError) -> String {
+    serde_json::to_string(&ErrorLine { error }).unwrap_or_else(|_| {
+        r#"{"error":{"kind":"request","message":"the request cannot be decided"}}"#.to_owned()
+    })
 }
 
 fn decide_line(policy: &Policy, line: &[u8], explain: bool) -> Result<String, RequestError> {
@@ -106,7 +114,7 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
             Ok(text) => text,
             Err(error) => {
                 bad += 1;
-                error_object(&error).to_string()
+                error_line(&error)
             }
         };
         if writeln!(out, "{text}").is_err() {
