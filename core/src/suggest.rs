@@ -42,21 +42,34 @@ fn sorted_words(name: &str) -> Vec<&str> {
     words
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters, counting an insertion, a deletion, a
+/// substitution or a swap of two neighbours as one edit (optimal string alignment).
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        let mut row = Vec::with_capacity(b.len() + 1);
-        row.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let delete = previous.get(j + 1).copied().unwrap_or(0) + 1;
-            let insert = row.last().copied().unwrap_or(0) + 1;
-            row.push(substitute.min(delete).min(insert));
+    let width = b.len() + 1;
+    // Three rows of the table: two back, one back, and the one being filled.
+    let mut before: Vec<usize> = vec![0; width];
+    let mut previous: Vec<usize> = (0..width).collect();
+    let mut current: Vec<usize> = vec![0; width];
+    for (i, ca) in a.iter().enumerate() {
+        if let Some(first) = current.first_mut() {
+            *first = i + 1;
         }
-        current.clone_from(&row);
+        for (j, cb) in b.iter().enumerate() {
+            let at = |row: &[usize], k: usize| row.get(k).copied().unwrap_or(usize::MAX / 2);
+            let mut best = (at(&previous, j) + usize::from(ca != cb))
+                .min(at(&previous, j + 1) + 1)
+                .min(at(&current, j) + 1);
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca);
+            if swapped {
+                best = best.min(at(&before, j - 1) + 1);
+            }
+            if let Some(cell) = current.get_mut(j + 1) {
+                *cell = best;
+            }
+        }
+        std::mem::swap(&mut before, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
     previous.last().copied().unwrap_or(0)
@@ -95,5 +108,6 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("chekc", "check"), 1);
     }
 }

@@ -137,8 +137,17 @@ pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnosti
             lint::lint(source, file, version, &vocabulary, &mut diagnostics);
         }
     }
+    // Errors first, then warnings; each in the order of the files and lines.
+    let file_order = |d: &Diagnostic| {
+        d.location
+            .as_ref()
+            .and_then(|l| files.iter().position(|(s, _)| s.name == l.file))
+    };
+    diagnostics.sort_by_key(|d| {
+        let place = d.location.as_ref().map(|l| (l.line, l.column));
+        (std::cmp::Reverse(d.severity), file_order(d), place)
+    });
     if diagnostics.iter().any(Diagnostic::is_error) {
-        diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
         return Err(diagnostics);
     }
     Ok(Compiled {
@@ -707,8 +716,16 @@ impl FileCompiler<'_> {
         let effective = match Timestamp::parse(&date_text.node) {
             Ok(t) if date_text.node.len() == 10 => Some(t),
             _ => {
-                let message = if header.effective.is_some() {
-                    format!("`{}` is not a calendar date", date_text.node)
+                let looks_like_a_date = date_text.node.len() == 10
+                    && date_text.node.bytes().enumerate().all(|(i, b)| {
+                        if i == 4 || i == 7 {
+                            b == b'-'
+                        } else {
+                            b.is_ascii_digit()
+                        }
+                    });
+                let message = if header.effective.is_some() || looks_like_a_date {
+                    format!("`{}` is not a day of the calendar", date_text.node)
                 } else {
                     format!(
                         "version `{name}` is not a date, so the file must say when it took effect"

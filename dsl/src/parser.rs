@@ -153,6 +153,17 @@ fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic 
         .get(start..)
         .and_then(|rest| rest.split_whitespace().next())
         .map(|w| w.chars().take(40).collect::<String>());
+    const CLAUSES: [&str; 10] = [
+        "about", "for", "to", "basis", "when", "except", "then", "cite", "receives", "of",
+    ];
+    if let Some(word) = found.as_deref().filter(|w| CLAUSES.contains(w)) {
+        return source.at(
+            Span { start, end: start + word.len() },
+            Diagnostic::error("L001", format!("`{word}` cannot come here: the clauses of a rule go in a fixed order"))
+                .with_help("write them in this order: allow/deny, about, for, to, basis, when, except, then, cite (each at most once)"),
+        );
+    }
+    let found = found.map(|w| w.escape_debug().to_string());
     let message = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
             let mut wanted: Vec<String> = positives.iter().map(|r| describe(*r)).collect();

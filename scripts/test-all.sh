@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every test: Rust (unit, integration, property, snapshot), the policy's expected
+# decisions, the shared acceptance cases, and the Python bindings' suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== Rust tests"
+cargo test --quiet
+
+echo "== lawful check / lawful test rules/filestack"
+cargo build --quiet
+./target/debug/lawful check --deny-warnings rules/filestack
+./target/debug/lawful test rules/filestack
+
+if [ -f ../shared/tools/acceptance.py ]; then
+  echo "== acceptance cases (../shared/acceptance)"
+  python3 ../shared/tools/acceptance.py --exe target/debug/lawful --policy rules/filestack
+fi
+
+echo "== Python bindings"
+bindings/python/run-tests.sh

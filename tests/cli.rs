@@ -1,0 +1,189 @@
+//! The `lawful` binary as a user runs it: output, exit codes, help.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/filestack");
+
+fn lawful(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lawful"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_is_clean_on_filestack() {
+    let out = lawful(&["check", "--deny-warnings", RULES], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("4 versions"));
+    assert!(text(&out.stdout).contains("no problems found"));
+}
+
+#[test]
+fn test_runs_the_cases_beside_the_rules() {
+    let out = lawful(&["test", RULES], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).trim_end().ends_with(" passed, 0 failed"));
+}
+
+#[test]
+fn a_failing_test_names_the_rule_that_decided() {
+    let dir = std::env::temp_dir().join(format!("lawful-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        format!("{RULES}/2021-11-11.lawful"),
+        dir.join("2021-11-11.lawful"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("wrong.test.lawful"),
+        "test \"wrong on purpose\"\n  subject visitor\n  use device.ip_address for operate_website at 2026-03-01\n  expect denied\n",
+    )
+    .unwrap();
+    let out = lawful(&["test", dir.to_str().unwrap()], b"");
+    let stdout = text(&out.stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout.contains("FAIL wrong on purpose"), "{stdout}");
+    assert!(stdout.contains("allowed by `visitor-browsing`"), "{stdout}");
+    assert!(stdout.contains("0 passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn decide_answers_json_lines_in_order_with_error_objects() {
+    let input = concat!(
+        r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+        "\n",
+        r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "marketting.communications"}"#,
+        "\n",
+        "not json\n",
+    );
+    let mut input = input.as_bytes().to_vec();
+    input.extend_from_slice(b"\xff\xfe\n");
+    input.extend_from_slice(br#"{"action": "use", "subject": {"role": "visitor", "age": 16}, "data": "device.ip_address", "purpose": "operate_website"}"#);
+    input.push(b'\n');
+    let out = lawful(&["decide", "--policy", RULES], &input);
+    assert_eq!(out.status.code(), Some(2), "bad lines make the exit code 2");
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["allowed"], true);
+    assert_eq!(lines[1]["error"]["kind"], "request");
+    assert_eq!(lines[1]["error"]["suggestion"], "marketing.communications");
+    assert_eq!(lines[2]["error"]["kind"], "json");
+    assert_eq!(lines[3]["error"]["kind"], "json");
+    assert_eq!(lines[4]["rule"], "children");
+}
+
+#[test]
+fn decide_reads_one_pretty_printed_request_from_a_file() {
+    let out = lawful(
+        &[
+            "decide",
+            "--policy",
+            RULES,
+            "--explain",
+            "examples/revoked-marketing.json",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 1);
+    let decision: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(decision["rule"], "marketing-opt-out");
+    assert!(decision["trace"].as_array().unwrap().len() >= 2);
+}
+
+#[test]
+fn explain_writes_prose_citing_sections() {
+    let out = lawful(
+        &[
+            "explain",
+            "--policy",
+            RULES,
+            "examples/revoked-marketing.json",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let prose = text(&out.stdout);
+    assert!(
+        prose.starts_with("Denied: the person revoked consent for marketing.communications."),
+        "{prose}"
+    );
+    assert!(prose.contains("\"Communications Policy\""));
+    assert!(prose.contains("notify_recipients"));
+    assert!(prose.contains("How the decision was reached:"));
+}
+
+#[test]
+fn explain_refuses_a_bad_request_with_exit_2() {
+    let out = lawful(&["explain", "--policy", RULES], br#"{"action": "use"}"#);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("missing `subject`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for command in ["check", "test", "decide", "explain"] {
+        let out = lawful(&[command, "--help"], b"");
+        assert_eq!(out.status.code(), Some(0), "{command}");
+        let help = text(&out.stdout);
+        assert!(help.contains("Usage: lawful"), "{command}: {help}");
+        assert!(help.contains("Example:"), "{command}: {help}");
+    }
+    assert_eq!(lawful(&["--help"], b"").status.code(), Some(0));
+}
+
+#[test]
+fn usage_mistakes_exit_2_with_a_hint() {
+    let out = lawful(&["chekc", RULES], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean `check`?"));
+    let out = lawful(&["decide", "--polcy", RULES], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean `--policy`?"));
+    assert_eq!(lawful(&["decide"], b"").status.code(), Some(2));
+    assert_eq!(lawful(&[], b"").status.code(), Some(2));
+    assert_eq!(
+        lawful(&["check", "no/such/path"], b"").status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn check_reports_broken_rules_with_exit_1() {
+    let out = lawful(&["check", "tests/broken/unknown-names.lawful"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error[L010]"), "{stderr}");
+    assert!(
+        stderr.contains("tests/broken/unknown-names.lawful:"),
+        "{stderr}"
+    );
+}

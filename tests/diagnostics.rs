@@ -1,0 +1,68 @@
+//! Golden tests of diagnostics: each file in `tests/broken/` is loaded and what
+//! `lawful check` would print is compared with its snapshot in `tests/snapshots/`,
+//! so any change of wording shows up in review. Update with `INSTA_UPDATE=always`
+//! (or `cargo insta review`) and read the diff.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+
+#[test]
+fn broken_rule_files_are_explained() {
+    insta::glob!("broken/*.lawful", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = format!(
+            "tests/broken/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
+        let rendered = match lawful::Policy::from_sources([(name, text)]) {
+            Ok(policy) => lawful::render_diagnostics(policy.warnings()),
+            Err(error) => lawful::render_diagnostics(&error.diagnostics),
+        };
+        assert!(
+            !rendered.is_empty(),
+            "{} produced no diagnostics",
+            path.display()
+        );
+        insta::assert_snapshot!(rendered);
+    });
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_refused_with_a_diagnostic() {
+    let path = std::env::temp_dir().join(format!("lawful-not-utf8-{}.lawful", std::process::id()));
+    std::fs::write(&path, b"policy \"x\" version 2024-01-01\n\xff\xfe\n").unwrap();
+    let error = lawful::Policy::load(&path).unwrap_err();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(error.diagnostics[0].code, "L002");
+    assert!(error.diagnostics[0].message.contains("not UTF-8"));
+}
+
+#[test]
+fn an_oversized_file_is_refused() {
+    let big = format!(
+        "policy \"x\" version 2024-01-01\n{}",
+        "# padding\n".repeat(200_000)
+    );
+    let error = lawful::Policy::from_sources([("big.lawful", big)]).unwrap_err();
+    assert_eq!(error.diagnostics[0].code, "L002");
+}
+
+#[test]
+fn every_diagnostic_has_a_location_and_a_hint() {
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/broken")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let diagnostics = match lawful::Policy::from_sources([(path.display().to_string(), text)]) {
+            Ok(p) => p.warnings().to_vec(),
+            Err(e) => e.diagnostics,
+        };
+        for d in diagnostics {
+            assert!(d.location.is_some(), "{}: {d}", path.display());
+            assert!(d.help.is_some(), "{}: {d}", path.display());
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! The library over the Filestack rules: acceptance cases, the tests beside the
+//! rules, and the promises services rely on.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use lawful::{Action, Policy, Reason, Request, RequestErrorKind, Timestamp, Value};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+static FILESTACK: LazyLock<Policy> =
+    LazyLock::new(|| Policy::load(root().join("rules/filestack")).unwrap());
+
+fn decide(json: &str) -> serde_json::Value {
+    match FILESTACK.decide_json(json.as_bytes()) {
+        Ok(d) => serde_json::to_value(d).unwrap(),
+        Err(e) => serde_json::json!({ "error": e }),
+    }
+}
+
+#[test]
+fn filestack_loads_every_version_without_warnings() {
+    let names: Vec<String> = FILESTACK.versions().into_iter().map(|v| v.name).collect();
+    assert_eq!(
+        names,
+        ["2017-11-08", "2020-04-06", "2020-04-17", "2021-11-11"]
+    );
+    assert!(
+        FILESTACK.warnings().is_empty(),
+        "{:?}",
+        FILESTACK.warnings()
+    );
+}
+
+#[test]
+fn shared_acceptance_cases_pass() {
+    let path = root().join("../shared/acceptance/filestack.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "the shared acceptance cases belong at {}: {e}",
+            path.display()
+        )
+    });
+    let mut count = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let name = case["name"].as_str().unwrap();
+        let got = decide(&case["request"].to_string());
+        let expect = &case["expect"];
+        if expect.get("error").is_some() {
+            assert!(
+                got.get("error").is_some(),
+                "{name}: expected an error, got {got}"
+            );
+        } else {
+            assert_eq!(got["allowed"], expect["allowed"], "{name}: {got}");
+            for kind in expect["obligations"].as_array().into_iter().flatten() {
+                let kinds: Vec<&serde_json::Value> = got["obligations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| &o["kind"])
+                    .collect();
+                assert!(kinds.contains(&kind), "{name}: missing {kind} in {got}");
+            }
+            for key in ["version", "basis"] {
+                if let Some(want) = expect.get(key) {
+                    assert_eq!(&got[key], want, "{name}: {key}");
+                }
+            }
+        }
+        count += 1;
+    }
+    assert!(count >= 28, "only {count} acceptance cases found");
+}
+
+#[test]
+fn tests_beside_the_rules_pass() {
+    let cases = lawful::load_tests(root().join("rules/filestack")).unwrap();
+    assert!(cases.len() >= 60);
+    let failures: Vec<String> = FILESTACK
+        .run_tests(cases)
+        .into_iter()
+        .filter(|o| !o.passed())
+        .map(|o| format!("{}: {:?} (got {})", o.case.name, o.failures, o.got))
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn every_current_rule_is_exercised_by_a_test() {
+    let cases = lawful::load_tests(root().join("rules/filestack")).unwrap();
+    let mut decided = std::collections::BTreeSet::new();
+    for case in cases {
+        if let Ok(request) = &case.request {
+            if let Ok(d) = FILESTACK.decide(request) {
+                if let (Some(rule), Some(version)) = (d.rule(), d.version()) {
+                    decided.insert((version.to_owned(), rule.to_owned()));
+                }
+            }
+        }
+    }
+    let newest = FILESTACK.core().version_models().last().unwrap();
+    let untested: Vec<&str> = newest
+        .rules
+        .iter()
+        .map(|r| &*r.id)
+        .chain(newest.revocations.iter().map(|r| &*r.id))
+        .filter(|id| !decided.contains(&(newest.name.to_string(), (*id).to_owned())))
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "rules of {} no test decides: {untested:?}",
+        newest.name
+    );
+}
+
+#[test]
+fn decisions_have_the_spec_shape() {
+    let got = decide(
+        r#"{"action": "disclose", "subject": {"role": "visitor", "age": 34, "do_not_track": false,
+            "consents": {"marketing.communications": "2025-01-05T10:00:00Z"},
+            "revocations": {"marketing.communications": "2026-02-01"}},
+            "data": ["contact.email"], "purpose": "marketing.communications", "party": "mailgun",
+            "at": "2026-03-01T00:00:00Z", "collected_at": "2024-06-01"}"#,
+    );
+    let keys: Vec<&String> = got.as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 6, "{got}");
+    assert_eq!(got["allowed"], false);
+    assert_eq!(got["rule"], "marketing-opt-out");
+    assert_eq!(got["basis"], serde_json::Value::Null);
+    assert_eq!(got["version"], "2021-11-11");
+    assert_eq!(
+        got["obligations"][0],
+        serde_json::json!({"kind": "notify_recipients", "purpose": "marketing.communications"})
+    );
+    assert_eq!(
+        got["cites"][0],
+        "Choices and Means to Limit Use and Disclosure of Your Data"
+    );
+}
+
+#[test]
+fn a_deny_says_whether_a_rule_forbade_it_or_nothing_permitted_it() {
+    let forbidden = FILESTACK
+        .decide_json(br#"{"action": "use", "subject": {"role": "visitor", "restricted": true}, "data": "device.ip_address", "purpose": "improve_offerings"}"#)
+        .unwrap();
+    assert_eq!(
+        (forbidden.reason(), forbidden.rule()),
+        (Reason::ForbiddenByRule, Some("restriction"))
+    );
+    let nothing = FILESTACK
+        .decide_json(br#"{"action": "use", "subject": {"role": "file_subject"}, "data": "device.ip_address", "purpose": "operate_website"}"#)
+        .unwrap();
+    assert_eq!(
+        (nothing.reason(), nothing.rule()),
+        (Reason::NothingAllowed, None)
+    );
+    let before = FILESTACK
+        .decide_json(br#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "collected_at": "2010-01-01"}"#)
+        .unwrap();
+    assert_eq!(
+        (before.reason(), before.version()),
+        (Reason::BeforeFirstVersion, None)
+    );
+    assert!(!before.allowed());
+}
+
+#[test]
+fn request_errors_name_the_field_and_suggest() {
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        (
+            r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "marketting.communications"}"#,
+            "purpose",
+            Some("marketing.communications"),
+        ),
+        (
+            r#"{"action": "use", "subject": {"role": "vistor"}, "data": "device.ip_address", "purpose": "operate_website"}"#,
+            "subject.role",
+            Some("visitor"),
+        ),
+        (
+            r#"{"action": "use", "subject": {"role": "visitor"}, "data": ["device.ip_adress"], "purpose": "operate_website"}"#,
+            "data",
+            Some("device.ip_address"),
+        ),
+        (
+            r#"{"action": "disclose", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "party": "acme_ads"}"#,
+            "party",
+            None,
+        ),
+        (
+            r#"{"action": "use", "subject": {"role": "visitor", "do_not_trak": true}, "data": "device.ip_address", "purpose": "operate_website"}"#,
+            "subject.do_not_trak",
+            Some("do_not_track"),
+        ),
+        (
+            r#"{"action": "use", "subject": {"role": "visitor", "do_not_track": "yes"}, "data": "device.ip_address", "purpose": "operate_website"}"#,
+            "subject.do_not_track",
+            None,
+        ),
+        (
+            r#"{"action": "use", "subject": {"role": "visitor", "age": -1}, "data": "device.ip_address", "purpose": "operate_website"}"#,
+            "subject.age",
+            None,
+        ),
+        (
+            r#"{"action": "use", "subject": {"role": "visitor", "age": 1e400}, "data": "device.ip_address", "purpose": "operate_website"}"#,
+            "",
+            None,
+        ),
+        (
+            r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "party": "aws"}"#,
+            "party",
+            None,
+        ),
+        (
+            r#"{"action": "disclose", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website"}"#,
+            "party",
+            None,
+        ),
+        (
+            r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "tomorrow"}"#,
+            "at",
+            None,
+        ),
+        (
+            r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpse": "operate_website"}"#,
+            "purpse",
+            Some("purpose"),
+        ),
+        (
+            r#"{"action": "read", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website"}"#,
+            "action",
+            None,
+        ),
+        (r#"[1, 2]"#, "", None),
+    ];
+    for (json, field, suggestion) in cases {
+        let error = FILESTACK
+            .decide_json(json.as_bytes())
+            .err()
+            .unwrap_or_else(|| panic!("accepted {json}"));
+        if !field.is_empty() {
+            assert_eq!(error.field.as_deref(), Some(*field), "{json}: {error}");
+        }
+        assert_eq!(error.suggestion.as_deref(), *suggestion, "{json}: {error}");
+        assert!(!error.message.is_empty());
+    }
+}
+
+#[test]
+fn junk_is_an_error_not_a_decision() {
+    for junk in [
+        &b""[..],
+        b"{",
+        b"\xff\xfe",
+        b"null",
+        b"{\"action\": \"use\"}",
+        &[b'['; 10_000],
+    ] {
+        let error = FILESTACK
+            .decide_json(junk)
+            .err()
+            .expect("junk must not decide");
+        assert!(matches!(
+            error.kind,
+            RequestErrorKind::Json | RequestErrorKind::Request
+        ));
+    }
+}
+
+#[test]
+fn the_builder_and_the_json_form_agree() {
+    let at = Timestamp::parse("2026-03-01").unwrap();
+    let prepared = FILESTACK
+        .request(Action::Disclose, "visitor")
+        .data("activity.cookie_id")
+        .purpose("marketing.advertising")
+        .party("facebook")
+        .attribute("do_not_track", Value::YesNo(true))
+        .at(at)
+        .prepare()
+        .unwrap();
+    let built = serde_json::to_value(FILESTACK.decide_prepared(&prepared).unwrap()).unwrap();
+    let from_json = decide(
+        r#"{"action": "disclose", "subject": {"role": "visitor", "do_not_track": true}, "data": "activity.cookie_id",
+            "purpose": "marketing.advertising", "party": "facebook", "at": "2026-03-01"}"#,
+    );
+    assert_eq!(built, from_json);
+    assert_eq!(built["rule"], "do-not-track");
+}
+
+#[test]
+fn a_prepared_request_belongs_to_its_policy() {
+    let other = Policy::load(root().join("rules/filestack/2021-11-11.lawful")).unwrap();
+    let request = Request::from_json(br#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website"}"#).unwrap();
+    let prepared = other.prepare(&request).unwrap();
+    assert!(FILESTACK.decide_prepared(&prepared).is_err());
+    assert!(other.decide_prepared(&prepared).unwrap().allowed());
+}
+
+#[test]
+fn explain_records_the_rules_considered() {
+    let request = Request::from_json(br#"{"action": "use", "subject": {"role": "visitor", "restricted": true}, "data": "device.ip_address", "purpose": "record_keeping"}"#).unwrap();
+    let (decision, trace) = FILESTACK.explain(&request).unwrap();
+    assert!(decision.allowed());
+    let restriction = trace
+        .iter()
+        .find(|s| s.rule == "restriction")
+        .expect("restriction considered");
+    assert!(!restriction.applies);
+    assert!(restriction.why.contains("exception"), "{}", restriction.why);
+    assert!(
+        trace
+            .iter()
+            .any(|s| s.rule == "legal-compliance" && s.applies)
+    );
+}
+
+#[test]
+fn policies_are_shared_across_threads() {
+    let request = Request::from_json(br#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let policy = FILESTACK.clone();
+            let request = request.clone();
+            std::thread::spawn(move || {
+                (0..1000).all(|_| policy.decide(&request).unwrap().allowed())
+            })
+        })
+        .collect();
+    assert!(handles.into_iter().all(|h| h.join().unwrap()));
+}
