@@ -6,7 +6,7 @@
 //! to this party?" with the rule, the policy sections and the obligations behind
 //! each answer.
 //!
-//! ```no_run
+//! ```
 //! let policy = lawful::Policy::load("rules/filestack")?;
 //! let request = lawful::Request::from_json(br#"{"action": "use",
 //!     "subject": {"role": "visitor"}, "data": "device.ip_address",

@@ -270,8 +270,7 @@ fn junk_is_an_error_not_a_decision() {
     ] {
         let error = FILESTACK
             .decide_json(junk)
-            .err()
-            .expect("junk must not decide");
+            .expect_err("junk must not decide");
         assert!(matches!(
             error.kind,
             RequestErrorKind::Json | RequestErrorKind::Request

@@ -322,27 +322,28 @@ fn decide_category<T: Tracer>(
     consent: ConsentState,
     tracer: &mut T,
 ) -> Outcome {
-    if let Some(rule) = first_deny(
+    // The deny rule written first decides, whether it forbids use or disclosure.
+    let use_denied = first_deny(
         policy,
         version,
         &version.deny_use,
         request,
         category,
         tracer,
-    ) {
-        return Outcome::Forbidden { rule };
-    }
-    if request.action == Action::Disclose {
-        if let Some(rule) = first_deny(
+    );
+    let disclosure_denied = match request.action {
+        Action::Disclose => first_deny(
             policy,
             version,
             &version.deny_disclosure,
             request,
             category,
             tracer,
-        ) {
-            return Outcome::Forbidden { rule };
-        }
+        ),
+        Action::Use => None,
+    };
+    if let Some(rule) = use_denied.into_iter().chain(disclosure_denied).min() {
+        return Outcome::Forbidden { rule };
     }
     let mut first: Option<u32> = None;
     version

@@ -145,7 +145,7 @@ impl Policy {
 
 /// Builds a request step by step, then prepares it against the policy.
 ///
-/// ```ignore
+/// ```text
 /// let request = policy
 ///     .request(Action::Use, "visitor")
 ///     .data("device.ip_address")
