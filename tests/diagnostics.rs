@@ -66,3 +66,35 @@ fn every_diagnostic_has_a_location_and_a_hint() {
         }
     }
 }
+
+#[test]
+fn a_rule_too_large_to_index_is_refused() {
+    let mut text = String::from("policy \"x\" version 2024-01-01\n");
+    let names = |kind: &str, prefix: &str, n: usize| -> (String, Vec<String>) {
+        let list: Vec<String> = (0..n).map(|i| format!("{prefix}{i}")).collect();
+        (
+            list.iter()
+                .map(|name| format!("{kind} {name} \"{name}\"\n"))
+                .collect(),
+            list,
+        )
+    };
+    let (roles, role_names) = names("role", "r", 100);
+    let (categories, category_names) = names("category", "c", 300);
+    let (purposes, purpose_names) = names("purpose", "p", 300);
+    text += &(roles + &categories + &purposes);
+    text += &format!(
+        "rule huge\n  allow use of {}\n  about {}\n  for {}\n  basis contract\n  cite \"S\"\n",
+        category_names.join(", "),
+        role_names.join(", "),
+        purpose_names.join(", ")
+    );
+    let error = lawful::Policy::from_sources([("huge.lawful", text)]).unwrap_err();
+    assert_eq!(error.diagnostics[0].code, "L002", "{error}");
+    assert!(
+        error.diagnostics[0]
+            .message
+            .contains("rule `huge` covers 9000000 combinations"),
+        "{error}"
+    );
+}

@@ -28,6 +28,14 @@ pub enum ModelError {
     /// A condition nests too deeply.
     #[error("rule `{0}` has a condition nested more than {MAX_CONDITION_DEPTH} deep")]
     TooDeep(String),
+    /// A rule names so many combinations that indexing it would exhaust memory.
+    #[error("rule `{rule}` covers {cases} combinations of role, purpose and data; the most a version may index is {max}", max = crate::index::MAX_INDEX_ENTRIES)]
+    TooLarge {
+        /// The rule's id.
+        rule: String,
+        /// How many index entries it needs.
+        cases: usize,
+    },
     /// A rule's parts do not fit together.
     #[error("rule `{rule}` {problem}")]
     BadRule {
@@ -271,7 +279,12 @@ fn compile_version(
             Effect::DenyUse => &mut deny_use,
             Effect::DenyDisclosure => &mut deny_disclosure,
         };
-        builder.add(position, &roles, &purposes, &categories);
+        builder
+            .add(position, &roles, &purposes, &categories)
+            .map_err(|cases| ModelError::TooLarge {
+                rule: rule.id.to_string(),
+                cases,
+            })?;
     }
 
     let party_count = vocabulary.parties().len();

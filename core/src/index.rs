@@ -34,6 +34,9 @@ pub(crate) struct RuleIndex {
 /// The expanded keys of one dimension of one rule: `None` for the wildcard.
 pub(crate) type Keys = Option<Vec<u32>>;
 
+/// The most entries one version's indexes may hold (each is 16 bytes while building).
+pub const MAX_INDEX_ENTRIES: usize = 8 << 20;
+
 /// Collects entries, then freezes into a [`RuleIndex`].
 #[derive(Default)]
 pub(crate) struct IndexBuilder {
@@ -42,8 +45,23 @@ pub(crate) struct IndexBuilder {
 }
 
 impl IndexBuilder {
-    /// Files `rule` under every combination of the given keys.
-    pub(crate) fn add(&mut self, rule: u32, roles: &Keys, purposes: &Keys, categories: &Keys) {
+    /// Files `rule` under every combination of the given keys. Refuses (returning
+    /// the number of entries it would need) when the index would grow past
+    /// [`MAX_INDEX_ENTRIES`].
+    pub(crate) fn add(
+        &mut self,
+        rule: u32,
+        roles: &Keys,
+        purposes: &Keys,
+        categories: &Keys,
+    ) -> Result<(), usize> {
+        let count = |keys: &Keys| keys.as_ref().map_or(1, Vec::len);
+        let needed = count(roles)
+            .saturating_mul(count(purposes))
+            .saturating_mul(count(categories));
+        if needed.saturating_add(self.entries.len()) > MAX_INDEX_ENTRIES {
+            return Err(needed);
+        }
         let pattern = u8::from(roles.is_none())
             | (u8::from(purposes.is_none()) << 1)
             | (u8::from(categories.is_none()) << 2);
@@ -62,6 +80,7 @@ impl IndexBuilder {
                 }
             }
         }
+        Ok(())
     }
 
     pub(crate) fn build(mut self) -> RuleIndex {
@@ -146,9 +165,12 @@ mod tests {
     #[test]
     fn finds_specific_and_wildcard_rules() {
         let mut b = IndexBuilder::default();
-        b.add(0, &Some(vec![0]), &Some(vec![1, 2]), &Some(vec![5]));
-        b.add(1, &None, &Some(vec![1]), &None);
-        b.add(2, &None, &None, &None);
+        assert!(
+            b.add(0, &Some(vec![0]), &Some(vec![1, 2]), &Some(vec![5]))
+                .is_ok()
+        );
+        assert!(b.add(1, &None, &Some(vec![1]), &None).is_ok());
+        assert!(b.add(2, &None, &None, &None).is_ok());
         let index = b.build();
         assert_eq!(found(&index, 0, 1, 5), vec![0, 1, 2]);
         assert_eq!(found(&index, 0, 2, 5), vec![0, 2]);

@@ -258,6 +258,8 @@ impl Subject {
                 "age" => subject.age = read_age(value)?,
                 "consents" => subject.consents = read_times(value, "subject.consents")?,
                 "revocations" => subject.revocations = read_times(value, "subject.revocations")?,
+                // An attribute given as null is an attribute not given.
+                _ if value.is_null() => {}
                 _ => {
                     let field = format!("subject.{key}");
                     subject

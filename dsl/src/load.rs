@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lawful_core::Policy;
+use lawful_core::{ModelError, Policy};
 
 use crate::ast::{PolicyFile, TestFile};
 use crate::diagnostic::{Diagnostic, Source, render_all};
@@ -142,9 +142,12 @@ pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
         return Err(diagnostics.into());
     }
     let compiled = compiled?;
-    let policy = Policy::compile(compiled.model).map_err(|e| {
-        Diagnostic::error("L099", e.to_string())
-            .with_help("please report this to the lawful maintainers")
+    let policy = Policy::compile(compiled.model).map_err(|e| match e {
+        ModelError::TooLarge { .. } => Diagnostic::error("L002", e.to_string()).with_help(
+            "name fewer roles, purposes or categories in the rule, or use `anyone`, `any purpose` or `any data`",
+        ),
+        _ => Diagnostic::error("L099", e.to_string())
+            .with_help("please report this to the lawful maintainers"),
     })?;
     Ok(LoadedPolicy {
         policy,
