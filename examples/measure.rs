@@ -20,14 +20,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let request = Request::from_json(json)?;
     let prepared = policy.prepare(&request)?;
 
-    let rounds = 2_000_000u32;
-    let started = Instant::now();
-    let mut allowed = 0u32;
-    for _ in 0..rounds {
-        allowed += u32::from(policy.decide_prepared(black_box(&prepared))?.allowed());
+    let simple = policy.prepare(&Request::from_json(
+        br#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address",
+            "purpose": "operate_website", "at": "2026-03-01"}"#,
+    )?)?;
+    for (name, request) in [("disclosure", &prepared), ("use", &simple)] {
+        let rounds = 2_000_000u32;
+        let started = Instant::now();
+        let mut allowed = 0u32;
+        for _ in 0..rounds {
+            allowed += u32::from(policy.decide_prepared(black_box(request))?.allowed());
+        }
+        let per = started.elapsed() / rounds;
+        println!("decide a prepared {name}: {per:?} per decision ({allowed} allowed)");
     }
-    let per = started.elapsed() / rounds;
-    println!("decide a prepared request: {per:?} per decision ({allowed} allowed)");
 
     let rounds = 200_000u32;
     let started = Instant::now();

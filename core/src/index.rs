@@ -27,8 +27,32 @@ fn pack(role: u64, purpose: u64, category: u64) -> u64 {
 pub(crate) struct RuleIndex {
     /// Bit `p` set when some rule uses wildcard pattern `p` (bit 0 role, 1 purpose, 2 category).
     patterns: u8,
+    /// For each role, purpose and category id: the patterns in which a key could
+    /// hold it. A lookup probes only patterns all three allow, so a request whose
+    /// names no rule mentions costs no hashing at all.
+    role_patterns: Vec<u8>,
+    purpose_patterns: Vec<u8>,
+    category_patterns: Vec<u8>,
     cells: FxHashMap<u64, (u32, u32)>,
     rules: Vec<u32>,
+}
+
+/// The patterns in which each dimension is a wildcard: any name fits them.
+const ROLE_OPEN: u8 = 0b1010_1010;
+const PURPOSE_OPEN: u8 = 0b1100_1100;
+const CATEGORY_OPEN: u8 = 0b1111_0000;
+
+fn mark(masks: &mut Vec<u8>, open: u8, key: u64, pattern: u8) {
+    // Key parts are ids plus one; 0 (the wildcard) never reaches here.
+    let Some(index) = usize::try_from(key).ok().and_then(|k| k.checked_sub(1)) else {
+        return;
+    };
+    if masks.len() <= index {
+        masks.resize(index + 1, open);
+    }
+    if let Some(mask) = masks.get_mut(index) {
+        *mask |= 1 << pattern;
+    }
 }
 
 /// The expanded keys of one dimension of one rule: `None` for the wildcard.
@@ -88,8 +112,8 @@ impl IndexBuilder {
         self.entries.dedup();
         let mut index = RuleIndex {
             patterns: self.patterns,
-            cells: FxHashMap::default(),
             rules: Vec::with_capacity(self.entries.len()),
+            ..RuleIndex::default()
         };
         let mut start = 0u32;
         let mut iter = self.entries.iter().peekable();
@@ -99,6 +123,18 @@ impl IndexBuilder {
                 let end = crate::ids::id_from_index(index.rules.len());
                 index.cells.insert(*key, (start, end));
                 start = end;
+                let mask = (1u64 << BITS) - 1;
+                let (r, p, c) = (key >> (2 * BITS), (key >> BITS) & mask, key & mask);
+                let pattern = u8::from(r == 0) | (u8::from(p == 0) << 1) | (u8::from(c == 0) << 2);
+                if r != 0 {
+                    mark(&mut index.role_patterns, ROLE_OPEN, r, pattern);
+                }
+                if p != 0 {
+                    mark(&mut index.purpose_patterns, PURPOSE_OPEN, p, pattern);
+                }
+                if c != 0 {
+                    mark(&mut index.category_patterns, CATEGORY_OPEN, c, pattern);
+                }
             }
         }
         index
@@ -117,15 +153,19 @@ impl RuleIndex {
         category: CategoryId,
         mut visit: impl FnMut(u32),
     ) {
+        let allowed = |masks: &[u8], id: usize, open: u8| masks.get(id).copied().unwrap_or(open);
+        let mut candidates = self.patterns
+            & allowed(&self.role_patterns, role.index(), ROLE_OPEN)
+            & allowed(&self.purpose_patterns, purpose.index(), PURPOSE_OPEN)
+            & allowed(&self.category_patterns, category.index(), CATEGORY_OPEN);
         let (r, p, c) = (
             part(Some(role.0)),
             part(Some(purpose.0)),
             part(Some(category.0)),
         );
-        for pattern in 0..8u8 {
-            if self.patterns & (1 << pattern) == 0 {
-                continue;
-            }
+        while candidates != 0 {
+            let pattern = candidates.trailing_zeros();
+            candidates &= candidates - 1;
             let key = pack(
                 if pattern & 1 != 0 { 0 } else { r },
                 if pattern & 2 != 0 { 0 } else { p },
