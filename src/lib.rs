@@ -23,6 +23,7 @@
 
 use std::path::Path;
 
+pub use lawful_core::request::{MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES};
 pub use lawful_core::{
     Action, Basis, Decision, ObligationView, PreparedRequest, Reason, Request, RequestBuilder,
     RequestError, RequestErrorKind, Subject, Timestamp, TraceStep, Traced, Value, ValueType,
@@ -120,6 +121,12 @@ impl Policy {
     /// The engine-level policy, for tools that need its model.
     pub fn core(&self) -> &lawful_core::Policy {
         &self.inner
+    }
+
+    /// Checks that expected-decision cases can be asked of this policy (their
+    /// names exist), returning a diagnostic for each that cannot.
+    pub fn check_tests(&self, cases: &[TestCase]) -> Vec<Diagnostic> {
+        lawful_dsl::testing::check(&self.inner, cases)
     }
 
     /// Runs expected-decision cases (as [`load_tests`] reads them) against this policy.

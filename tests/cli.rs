@@ -187,3 +187,22 @@ fn check_reports_broken_rules_with_exit_1() {
         "{stderr}"
     );
 }
+
+#[test]
+fn check_accepts_a_single_rule_file() {
+    let out = lawful(&["check", "rules/filestack/2021-11-11.lawful"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 version"));
+}
+
+#[test]
+fn an_oversized_request_line_is_an_error_and_the_rest_go_on() {
+    let mut input = vec![b'x'; 1_100_000];
+    input.extend_from_slice(b"\n{\"action\": \"use\", \"subject\": {\"role\": \"visitor\"}, \"data\": \"device.ip_address\", \"purpose\": \"operate_website\"}\n");
+    let out = lawful(&["decide", "--policy", RULES], &input);
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines[0].contains("longer than"));
+    assert!(lines[1].contains("\"allowed\":true"));
+}

@@ -340,3 +340,115 @@ fn policies_are_shared_across_threads() {
         .collect();
     assert!(handles.into_iter().all(|h| h.join().unwrap()));
 }
+#[test]
+fn an_older_version_does_not_cover_names_it_never_declared() {
+    // The 2017 text knows visitors' website data only: no processor data, no
+    // credentials, no fraud protection, whatever later versions added.
+    let decision = FILESTACK
+        .decide_json(
+            br#"{"action": "disclose", "subject": {"role": "visitor"}, "data": ["file_embedded"],
+                "purpose": "legal.compliance", "party": "law_enforcement", "at": "2026-03-01", "collected_at": "2018-01-01"}"#,
+        )
+        .unwrap();
+    assert_eq!(
+        (decision.allowed(), decision.reason()),
+        (false, Reason::NotInVersion)
+    );
+    assert_eq!(decision.version(), Some("2017-11-08"));
+    assert!(
+        decision.summary().contains("data category `file_embedded`"),
+        "{}",
+        decision.summary()
+    );
+    let fraud = FILESTACK
+        .decide_json(
+            br#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address",
+                "purpose": "legal.fraud_protection", "at": "2026-03-01", "collected_at": "2018-01-01"}"#,
+        )
+        .unwrap();
+    assert_eq!(fraud.reason(), Reason::NotInVersion);
+}
+
+#[test]
+fn a_key_given_twice_is_an_error() {
+    for json in [
+        r#"{"action": "use", "subject": {"role": "visitor", "age": 12, "age": null}, "data": "device.ip_address", "purpose": "operate_website"}"#,
+        r#"{"action": "use", "action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website"}"#,
+    ] {
+        let error = FILESTACK.decide_json(json.as_bytes()).unwrap_err();
+        assert!(error.message.contains("appears twice"), "{error}");
+    }
+}
+
+#[test]
+fn ages_are_whole_numbers_and_collection_precedes_use() {
+    let almost_eighteen = r#"{"action": "use", "subject": {"role": "visitor", "age": 17.99999999999999999}, "data": "device.ip_address", "purpose": "operate_website"}"#;
+    assert_eq!(
+        FILESTACK
+            .decide_json(almost_eighteen.as_bytes())
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("subject.age")
+    );
+    let backwards = r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2020-01-01", "collected_at": "2021-01-01"}"#;
+    assert_eq!(
+        FILESTACK
+            .decide_json(backwards.as_bytes())
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("collected_at")
+    );
+}
+
+#[test]
+fn revoking_part_of_a_purpose_refuses_a_request_for_the_whole() {
+    let json = r#"{"action": "use", "subject": {"role": "account_user",
+        "consents": {"marketing": "2026-01-01"}, "revocations": {"marketing.communications": "2026-02-01"}},
+        "data": "contact.email", "purpose": "marketing", "at": "2026-03-01"}"#;
+    let decision = FILESTACK.decide_json(json.as_bytes()).unwrap();
+    assert_eq!(decision.reason(), Reason::ConsentRevoked);
+}
+
+const SMALL: &str = "policy \"Small\" version 2024-01-01
+role member \"a member\"
+category profile \"their profile\"
+purpose newsletter \"to send the newsletter\"
+attribute tags \"what they asked for\" is set of text
+rule newsletter allow use of profile about member for newsletter basis consent cite \"N\"
+rule opted-out deny use of profile when tags contains \"no-mail\" cite \"N\"
+revocation unsubscribed for newsletter then keep_quiet cite \"N\"
+obligation keep_quiet \"send nothing more\"
+";
+
+#[test]
+fn a_revocation_always_carries_notify_recipients() {
+    let policy = Policy::from_sources([("small.lawful", SMALL)]).unwrap();
+    let json = r#"{"action": "use", "subject": {"role": "member", "consents": {"newsletter": "2026-01-01"},
+        "revocations": {"newsletter": "2026-02-01"}}, "data": "profile", "purpose": "newsletter", "at": "2026-03-01"}"#;
+    let decision = policy.decide_json(json.as_bytes()).unwrap();
+    let kinds: Vec<&str> = decision.obligations().map(|o| o.kind).collect();
+    assert_eq!(kinds, ["notify_recipients", "keep_quiet"]);
+}
+
+#[test]
+fn sets_given_in_any_order_are_searched_correctly() {
+    let policy = Policy::from_sources([("small.lawful", SMALL)]).unwrap();
+    let at = Timestamp::parse("2026-03-01").unwrap();
+    let unsorted =
+        Value::TextSet(vec!["zebra".into(), "no-mail".into(), "apple".into()].into_boxed_slice());
+    let prepared = policy
+        .request(Action::Use, "member")
+        .data("profile")
+        .purpose("newsletter")
+        .consent("newsletter", at)
+        .attribute("tags", unsorted)
+        .at(at)
+        .prepare()
+        .unwrap();
+    assert_eq!(
+        policy.decide_prepared(&prepared).unwrap().rule(),
+        Some("opted-out")
+    );
+}

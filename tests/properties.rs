@@ -146,18 +146,30 @@ fn reference(
     }
     let covers_purpose =
         |outer: &str| purposes.covers(vocabulary.purpose(outer).unwrap().raw(), purpose.raw());
-    let latest = |events: &std::collections::BTreeMap<String, Timestamp>| {
-        events
-            .iter()
-            .filter(|(p, t)| **t <= at && covers_purpose(p))
-            .map(|(_, t)| *t)
-            .max()
-    };
-    let (given, revoked) = (
-        latest(&request.subject.consents),
-        latest(&request.subject.revocations),
-    );
-    if revoked.is_some() && (given.is_none() || revoked >= given) {
+    let given = request
+        .subject
+        .consents
+        .iter()
+        .filter(|(p, t)| **t <= at && covers_purpose(p))
+        .map(|(_, t)| *t)
+        .max();
+    // A revocation of the purpose, of a purpose containing it, or of a part of it,
+    // unless a consent covering that part came later.
+    let revoked = request.subject.revocations.iter().any(|(r, t)| {
+        let r = vocabulary.purpose(r).unwrap().raw();
+        let part = if purposes.covers(purpose.raw(), r) {
+            r
+        } else if purposes.covers(r, purpose.raw()) {
+            purpose.raw()
+        } else {
+            return false;
+        };
+        *t <= at
+            && !request.subject.consents.iter().any(|(c, ct)| {
+                *ct <= at && ct > t && purposes.covers(vocabulary.purpose(c).unwrap().raw(), part)
+            })
+    });
+    if revoked {
         let id = version
             .revocations
             .iter()

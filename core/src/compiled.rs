@@ -8,6 +8,7 @@ use crate::condition::{Condition, MAX_CONDITION_DEPTH};
 use crate::ids::{AttributeId, PartyId, PurposeId};
 use crate::index::{IndexBuilder, Keys, RuleIndex};
 use crate::model::{Effect, PolicyModel, Scope, Target, VersionModel};
+use crate::request::PreparedRequest;
 use crate::time::Timestamp;
 use crate::value::Value;
 use crate::vocab::Vocabulary;
@@ -29,7 +30,7 @@ pub enum ModelError {
     #[error("rule `{0}` has a condition nested more than {MAX_CONDITION_DEPTH} deep")]
     TooDeep(String),
     /// A rule names so many combinations that indexing it would exhaust memory.
-    #[error("rule `{rule}` covers {cases} combinations of role, purpose and data; the most a version may index is {max}", max = crate::index::MAX_INDEX_ENTRIES)]
+    #[error("rule `{rule}` covers {cases} combinations of role, purpose and data, more than the policy has room for (at most {max} in all)", max = crate::index::MAX_INDEX_ENTRIES)]
     TooLarge {
         /// The rule's id.
         rule: String,
@@ -61,7 +62,36 @@ pub(crate) struct CompiledVersion {
     revocation_for: Vec<Option<u32>>,
     /// Attribute defaults, by attribute id.
     defaults: Vec<Option<Value>>,
-    declared_roles: Vec<bool>,
+    declared: Declared,
+}
+
+/// Which names a version declares, by id.
+#[derive(Debug, Default)]
+struct Declared {
+    roles: Vec<bool>,
+    categories: Vec<bool>,
+    purposes: Vec<bool>,
+    parties: Vec<bool>,
+    attributes: Vec<bool>,
+}
+
+fn flags(len: usize, ids: impl Iterator<Item = usize>) -> Vec<bool> {
+    let mut flags = vec![false; len];
+    for id in ids {
+        if let Some(flag) = flags.get_mut(id) {
+            *flag = true;
+        }
+    }
+    flags
+}
+
+/// A name a request uses that the deciding version does not declare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Undeclared {
+    Role(crate::ids::RoleId),
+    Category(crate::ids::CategoryId),
+    Purpose(PurposeId),
+    Party(PartyId),
 }
 
 impl CompiledVersion {
@@ -95,12 +125,35 @@ impl CompiledVersion {
         self.revocation_for.get(purpose.index()).copied().flatten()
     }
 
-    /// Whether this version declares a role.
-    pub(crate) fn declares_role(&self, role: crate::ids::RoleId) -> bool {
-        self.declared_roles
-            .get(role.index())
-            .copied()
-            .unwrap_or(false)
+    /// The first name the request uses that this version does not declare. A
+    /// version says nothing about such names, so nothing in it can allow them.
+    pub(crate) fn undeclared(&self, request: &PreparedRequest) -> Option<Undeclared> {
+        let has = |flags: &[bool], index: usize| flags.get(index).copied().unwrap_or(false);
+        let d = &self.declared;
+        if !has(&d.roles, request.role.index()) {
+            return Some(Undeclared::Role(request.role));
+        }
+        if let Some(c) = request.data.iter().find(|c| !has(&d.categories, c.index())) {
+            return Some(Undeclared::Category(*c));
+        }
+        if !has(&d.purposes, request.purpose.index()) {
+            return Some(Undeclared::Purpose(request.purpose));
+        }
+        match request.party {
+            Some(p) if !has(&d.parties, p.index()) => Some(Undeclared::Party(p)),
+            _ => None,
+        }
+    }
+
+    /// Whether this version declares an attribute.
+    pub(crate) fn declares_attribute(&self, attribute: AttributeId) -> bool {
+        attribute == crate::vocab::AGE
+            || self
+                .declared
+                .attributes
+                .get(attribute.index())
+                .copied()
+                .unwrap_or(false)
     }
 
     /// Index entries across the three indexes.
@@ -146,9 +199,10 @@ impl Compiled {
             let name = pair.first().copied().unwrap_or_default().to_owned();
             return Err(ModelError::DuplicateVersion(name.clone(), name));
         }
+        let mut budget = crate::index::MAX_INDEX_ENTRIES;
         let versions = versions
             .into_iter()
-            .map(|v| compile_version(&vocabulary, v))
+            .map(|v| compile_version(&vocabulary, v, &mut budget))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Compiled {
             vocabulary,
@@ -227,6 +281,7 @@ fn raw<T: Copy>(scope: &Scope<T>, index: impl Fn(T) -> u32) -> Scope<u32> {
 fn compile_version(
     vocabulary: &Vocabulary,
     model: VersionModel,
+    budget: &mut usize,
 ) -> Result<CompiledVersion, ModelError> {
     let name = model.name.to_string();
     let mut allow = IndexBuilder::default();
@@ -280,7 +335,7 @@ fn compile_version(
             Effect::DenyDisclosure => &mut deny_disclosure,
         };
         builder
-            .add(position, &roles, &purposes, &categories)
+            .add(position, &roles, &purposes, &categories, budget)
             .map_err(|cases| ModelError::TooLarge {
                 rule: rule.id.to_string(),
                 cases,
@@ -357,12 +412,25 @@ fn compile_version(
             (None, _) => return Err(ModelError::UnknownId(name)),
         }
     }
-    let mut declared_roles = vec![false; vocabulary.roles().len()];
-    for role in &model.roles {
-        if let Some(d) = declared_roles.get_mut(role.index()) {
-            *d = true;
-        }
-    }
+    let declared = Declared {
+        roles: flags(
+            vocabulary.roles().len(),
+            model.roles.iter().map(|r| r.index()),
+        ),
+        categories: flags(
+            vocabulary.categories().table().len(),
+            model.categories.iter().map(|c| c.index()),
+        ),
+        purposes: flags(
+            vocabulary.purposes().table().len(),
+            model.purposes.iter().map(|p| p.index()),
+        ),
+        parties: flags(party_count, model.parties.iter().map(|p| p.party.index())),
+        attributes: flags(
+            vocabulary.attributes().len(),
+            model.attributes.iter().map(|(a, _)| a.index()),
+        ),
+    };
 
     Ok(CompiledVersion {
         model,
@@ -374,6 +442,6 @@ fn compile_version(
         receives,
         revocation_for,
         defaults,
-        declared_roles,
+        declared,
     })
 }

@@ -13,7 +13,7 @@ use crate::value::Value;
 
 /// The deepest a condition may nest. The parser rejects deeper text before it
 /// builds anything, and the compiler checks models built by hand.
-pub const MAX_CONDITION_DEPTH: usize = 32;
+pub const MAX_CONDITION_DEPTH: usize = 128;
 
 /// How a comparison compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,7 +115,7 @@ impl Condition {
                 Some(_) | None => Truth::Unknown,
             },
             Condition::Contains(attribute, text) => match lookup(*attribute) {
-                Some(Value::TextSet(items)) => Truth::from_bool(items.binary_search(text).is_ok()),
+                Some(Value::TextSet(items)) => Truth::from_bool(items.contains(text)),
                 Some(_) | None => Truth::Unknown,
             },
             Condition::Not(inner) => inner.evaluate(lookup).not(),
@@ -293,7 +293,7 @@ mod tests {
     #[test]
     fn depth_is_bounded() {
         let mut c = Condition::Flag(DNT);
-        for _ in 0..100 {
+        for _ in 0..300 {
             c = Condition::Not(Box::new(c));
         }
         assert!(c.depth() > MAX_CONDITION_DEPTH);

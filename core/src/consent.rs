@@ -30,6 +30,10 @@ fn latest(events: &[(PurposeId, Timestamp)], lineage: &[u32], at: Timestamp) -> 
 }
 
 /// The consent state for `purpose` at `at`, given a subject's consents and revocations.
+///
+/// A revocation counts when it concerns the purpose, a purpose containing it, or a
+/// purpose inside it (using data "for marketing" includes the marketing mail whose
+/// consent was revoked), unless a consent covering the revoked part was given after it.
 pub fn consent_state(
     vocabulary: &Vocabulary,
     purpose: PurposeId,
@@ -37,15 +41,32 @@ pub fn consent_state(
     revocations: &[(PurposeId, Timestamp)],
     at: Timestamp,
 ) -> ConsentState {
-    let lineage = vocabulary.purposes().lineage(purpose.0);
-    match (
-        latest(consents, lineage, at),
-        latest(revocations, lineage, at),
-    ) {
-        (Some(given), Some(revoked)) if revoked >= given => ConsentState::Revoked(revoked),
-        (Some(given), _) => ConsentState::Given(given),
-        (None, Some(revoked)) => ConsentState::Revoked(revoked),
-        (None, None) => ConsentState::NotGiven,
+    let tree = vocabulary.purposes();
+    let revoked = revocations
+        .iter()
+        .filter(|(_, time)| *time <= at)
+        .filter_map(|(revoked, time)| {
+            // The part of the request's purpose the revocation takes away.
+            let part = if tree.covers(purpose.0, revoked.0) {
+                revoked.0
+            } else if tree.covers(revoked.0, purpose.0) {
+                purpose.0
+            } else {
+                return None;
+            };
+            let lineage = tree.lineage(part);
+            let restored = consents
+                .iter()
+                .any(|(given, when)| *when <= at && *when > *time && lineage.contains(&given.0));
+            (!restored).then_some(*time)
+        })
+        .max();
+    if let Some(revoked) = revoked {
+        return ConsentState::Revoked(revoked);
+    }
+    match latest(consents, tree.lineage(purpose.0), at) {
+        Some(given) => ConsentState::Given(given),
+        None => ConsentState::NotGiven,
     }
 }
 
@@ -120,6 +141,31 @@ mod tests {
                 "2026-02-01"
             ),
             ConsentState::Revoked(day("2026-01-02"))
+        );
+    }
+
+    #[test]
+    fn revoking_part_of_a_purpose_refuses_the_whole() {
+        let mut v = Vocabulary::new();
+        let _ = v.add_purpose("marketing", "");
+        let _ = v.add_purpose("marketing.communications", "");
+        let _ = v.add_purpose("marketing.advertising", "");
+        let id = |name: &str| v.purpose(name).unwrap_or(PurposeId(0));
+        let consents = [(id("marketing"), day("2026-01-01"))];
+        let revocations = [(id("marketing.communications"), day("2026-02-01"))];
+        let at = day("2026-03-01");
+        let whole = consent_state(&v, id("marketing"), &consents, &revocations, at);
+        let other_part =
+            consent_state(&v, id("marketing.advertising"), &consents, &revocations, at);
+        assert_eq!(whole, ConsentState::Revoked(day("2026-02-01")));
+        assert_eq!(other_part, ConsentState::Given(day("2026-01-01")));
+        let renewed = [
+            (id("marketing.communications"), day("2026-02-15")),
+            consents[0],
+        ];
+        assert_eq!(
+            consent_state(&v, id("marketing"), &renewed, &revocations, at),
+            ConsentState::Given(day("2026-01-01"))
         );
     }
 }

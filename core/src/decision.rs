@@ -30,6 +30,8 @@ pub(crate) enum Outcome {
     NotReceived { rule: u32 },
     /// The data was collected before the first version took effect.
     NoVersion,
+    /// The deciding version does not declare a name the request uses.
+    NotCovered(crate::compiled::Undeclared),
 }
 
 /// Why a decision is what it is, in a form code can match on.
@@ -49,6 +51,9 @@ pub enum Reason {
     PartyNotPermitted,
     /// The data was collected before the first version of the policy.
     BeforeFirstVersion,
+    /// The version in force does not declare a role, category, purpose or party
+    /// the request names (an older version may not know it).
+    NotInVersion,
 }
 
 /// The answer to a request.
@@ -115,6 +120,7 @@ impl<'p> Decision<'p> {
             Outcome::NothingAllowed => Reason::NothingAllowed,
             Outcome::NotReceived { .. } => Reason::PartyNotPermitted,
             Outcome::NoVersion => Reason::BeforeFirstVersion,
+            Outcome::NotCovered(_) => Reason::NotInVersion,
         }
     }
 
@@ -129,7 +135,10 @@ impl<'p> Decision<'p> {
                     .map_or(BUILTIN_REVOCATION, |r| &r.id),
             ),
             Outcome::Child => Some(CHILD_RULE),
-            Outcome::NothingAllowed | Outcome::NotReceived { .. } | Outcome::NoVersion => None,
+            Outcome::NothingAllowed
+            | Outcome::NotReceived { .. }
+            | Outcome::NoVersion
+            | Outcome::NotCovered(_) => None,
         }
     }
 
@@ -170,7 +179,10 @@ impl<'p> Decision<'p> {
                 .version_ref()
                 .and_then(|v| v.model.children.as_ref())
                 .map_or(empty, |c| (&c.cites[..], &c.obligations[..])),
-            Outcome::NothingAllowed | Outcome::NotReceived { .. } | Outcome::NoVersion => empty,
+            Outcome::NothingAllowed
+            | Outcome::NotReceived { .. }
+            | Outcome::NoVersion
+            | Outcome::NotCovered(_) => empty,
         };
         let second = match self.outcome {
             Outcome::Allowed { .. } => self
@@ -245,6 +257,10 @@ impl<'p> Decision<'p> {
                 "denied: the data was collected before the first version of the policy took effect"
                     .to_owned()
             }
+            Outcome::NotCovered(missing) => format!(
+                "denied: version {version} does not declare the {}, so nothing in it allows this",
+                crate::eval::describe_undeclared(v, missing)
+            ),
         }
     }
 

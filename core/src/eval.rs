@@ -10,7 +10,7 @@
 //!
 //! Nothing here allocates unless the tracer records.
 
-use crate::compiled::{Compiled, CompiledVersion};
+use crate::compiled::{Compiled, CompiledVersion, Undeclared};
 use crate::condition::Truth;
 use crate::consent::{ConsentState, consent_state};
 use crate::decision::{Decision, Outcome};
@@ -90,6 +90,37 @@ pub(crate) fn decide<'p, T: Tracer>(
         }
     }
 
+    if let Some(missing) = version.undeclared(request) {
+        if T::ON {
+            tracer.step(
+                "coverage",
+                true,
+                format!(
+                    "version {} does not declare the {}, so nothing in it allows this",
+                    version.model.name,
+                    describe_undeclared(vocabulary, missing)
+                ),
+            );
+        }
+        return decision(Some(version_index), Outcome::NotCovered(missing), first);
+    }
+    if T::ON {
+        for (id, value) in request.attributes.iter().enumerate() {
+            let id = AttributeId(crate::ids::id_from_index(id));
+            if value.is_some() && !version.declares_attribute(id) {
+                tracer.step(
+                    "attributes",
+                    false,
+                    format!(
+                        "version {} does not declare `{}`, so it plays no part",
+                        version.model.name,
+                        vocabulary.attribute_name(id)
+                    ),
+                );
+            }
+        }
+    }
+
     let consent = consent_state(
         vocabulary,
         request.purpose,
@@ -107,25 +138,13 @@ pub(crate) fn decide<'p, T: Tracer>(
                 id,
                 true,
                 format!(
-                    "consent for {} was revoked on {when}, before {}",
+                    "consent for {} was revoked on {when}, at or before {}",
                     vocabulary.purpose_name(request.purpose),
                     request.at
                 ),
             );
         }
         return decision(Some(version_index), Outcome::Revoked { revocation }, first);
-    }
-
-    if T::ON && !version.declares_role(request.role) {
-        tracer.step(
-            "roles",
-            false,
-            format!(
-                "version {} does not cover the role {}",
-                version.model.name,
-                vocabulary.role_name(request.role)
-            ),
-        );
     }
 
     let mut allowed: Option<(CategoryId, u32)> = None;
@@ -168,6 +187,19 @@ pub(crate) fn decide<'p, T: Tracer>(
         }
     }
     decision(Some(version_index), Outcome::Allowed { rule }, category)
+}
+
+/// Names a missing name for a message: "role `account_user`".
+pub(crate) fn describe_undeclared(
+    vocabulary: &crate::vocab::Vocabulary,
+    missing: Undeclared,
+) -> String {
+    match missing {
+        Undeclared::Role(r) => format!("role `{}`", vocabulary.role_name(r)),
+        Undeclared::Category(c) => format!("data category `{}`", vocabulary.category_name(c)),
+        Undeclared::Purpose(p) => format!("purpose `{}`", vocabulary.purpose_name(p)),
+        Undeclared::Party(p) => format!("party `{}`", vocabulary.party_name(p)),
+    }
 }
 
 /// The attribute's value: the request's, or else the version's default.

@@ -58,8 +58,9 @@ fn mark(masks: &mut Vec<u8>, open: u8, key: u64, pattern: u8) {
 /// The expanded keys of one dimension of one rule: `None` for the wildcard.
 pub(crate) type Keys = Option<Vec<u32>>;
 
-/// The most entries one version's indexes may hold (each is 16 bytes while building).
-pub const MAX_INDEX_ENTRIES: usize = 8 << 20;
+/// The most entries the indexes of all versions of a policy may hold together
+/// (each is 16 bytes while building).
+pub const MAX_INDEX_ENTRIES: usize = 4 << 20;
 
 /// Collects entries, then freezes into a [`RuleIndex`].
 #[derive(Default)]
@@ -69,23 +70,25 @@ pub(crate) struct IndexBuilder {
 }
 
 impl IndexBuilder {
-    /// Files `rule` under every combination of the given keys. Refuses (returning
-    /// the number of entries it would need) when the index would grow past
-    /// [`MAX_INDEX_ENTRIES`].
+    /// Files `rule` under every combination of the given keys, taking the entries
+    /// from `budget`. Refuses (returning the number of entries it would need) when
+    /// the budget does not cover them.
     pub(crate) fn add(
         &mut self,
         rule: u32,
         roles: &Keys,
         purposes: &Keys,
         categories: &Keys,
+        budget: &mut usize,
     ) -> Result<(), usize> {
         let count = |keys: &Keys| keys.as_ref().map_or(1, Vec::len);
         let needed = count(roles)
             .saturating_mul(count(purposes))
             .saturating_mul(count(categories));
-        if needed.saturating_add(self.entries.len()) > MAX_INDEX_ENTRIES {
+        if needed > *budget {
             return Err(needed);
         }
+        *budget -= needed;
         let pattern = u8::from(roles.is_none())
             | (u8::from(purposes.is_none()) << 1)
             | (u8::from(categories.is_none()) << 2);
@@ -105,6 +108,11 @@ impl IndexBuilder {
             }
         }
         Ok(())
+    }
+
+    #[cfg(test)]
+    fn clone_entries_len(&self) -> usize {
+        self.entries.len()
     }
 
     pub(crate) fn build(mut self) -> RuleIndex {
@@ -205,12 +213,13 @@ mod tests {
     #[test]
     fn finds_specific_and_wildcard_rules() {
         let mut b = IndexBuilder::default();
-        assert!(
-            b.add(0, &Some(vec![0]), &Some(vec![1, 2]), &Some(vec![5]))
-                .is_ok()
-        );
-        assert!(b.add(1, &None, &Some(vec![1]), &None).is_ok());
-        assert!(b.add(2, &None, &None, &None).is_ok());
+        let budget = &mut 4;
+        let specific = b.add(0, &Some(vec![0]), &Some(vec![1, 2]), &Some(vec![5]), budget);
+        assert!(specific.is_ok());
+        assert!(b.add(1, &None, &Some(vec![1]), &None, budget).is_ok());
+        assert!(b.add(2, &None, &None, &None, budget).is_ok());
+        assert_eq!(b.clone_entries_len(), 4);
+        assert_eq!(b.add(3, &None, &None, &None, budget), Err(1));
         let index = b.build();
         assert_eq!(found(&index, 0, 1, 5), vec![0, 1, 2]);
         assert_eq!(found(&index, 0, 2, 5), vec![0, 2]);

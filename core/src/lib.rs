@@ -10,6 +10,7 @@ pub mod decision;
 mod eval;
 pub mod ids;
 mod index;
+mod json;
 pub mod model;
 pub mod policy;
 pub mod request;

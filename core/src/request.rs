@@ -20,7 +20,7 @@ pub const MAX_REQUEST_BYTES: usize = 1 << 20;
 /// The most data categories, consents or revocations one request may list.
 pub const MAX_LIST_ITEMS: usize = 1024;
 /// The oldest age a request may give.
-pub const MAX_AGE: f64 = 200.0;
+pub const MAX_AGE: u32 = 200;
 
 /// A request, naming everything with strings (SPEC §2).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -153,7 +153,7 @@ impl Request {
                 suggestion: None,
             });
         }
-        let value: serde_json::Value = serde_json::from_slice(text).map_err(|e| RequestError {
+        let value: serde_json::Value = crate::json::parse(text).map_err(|e| RequestError {
             kind: RequestErrorKind::Json,
             field: None,
             message: format!("not valid JSON: {e}"),
@@ -172,8 +172,11 @@ impl Request {
         })?;
         for key in object.keys() {
             if !TOP_FIELDS.contains(&key.as_str()) {
-                return Err(RequestError::field(key, format!("unknown field `{key}`"))
-                    .with_suggestion(suggest(key, TOP_FIELDS)));
+                return Err(RequestError::field(
+                    &shown(key),
+                    format!("unknown field `{}`", shown(key)),
+                )
+                .with_suggestion(suggest(key, TOP_FIELDS)));
             }
         }
         let action = match required_str(object, "action")? {
@@ -182,7 +185,10 @@ impl Request {
             other => {
                 return Err(RequestError::field(
                     "action",
-                    format!("`action` must be `use` or `disclose`, not `{other}`"),
+                    format!(
+                        "`action` must be `use` or `disclose`, not `{}`",
+                        shown(other)
+                    ),
                 )
                 .with_suggestion(suggest(other, ["use", "disclose"])));
             }
@@ -278,6 +284,17 @@ impl Subject {
     }
 }
 
+/// A name from a request as a message shows it: at most 64 characters.
+fn shown(name: &str) -> String {
+    let mut chars = name.chars();
+    let head: String = chars.by_ref().take(64).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 fn kind_of(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
@@ -348,14 +365,13 @@ fn read_age(value: &serde_json::Value) -> Result<Option<u32>, RequestError> {
     };
     match value {
         serde_json::Value::Null => Ok(None),
-        serde_json::Value::Number(n) => {
-            let age = n.as_f64().ok_or_else(problem)?;
-            if !(0.0..=MAX_AGE).contains(&age) || age.fract() != 0.0 {
-                return Err(problem());
-            }
-            // The range check above makes the conversion exact.
-            Ok(Some(age as u32))
-        }
+        // Only integers: 17.99999999999999999 reads as 18.0 and must not pass for 18.
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .filter(|age| *age <= u64::from(MAX_AGE))
+            .and_then(|age| u32::try_from(age).ok())
+            .map(Some)
+            .ok_or_else(problem),
         _ => Err(problem()),
     }
 }
@@ -469,7 +485,7 @@ impl PreparedRequest {
 }
 
 fn unknown(field: &str, what: &str, name: &str, known: &crate::vocab::NameTable) -> RequestError {
-    RequestError::field(field, format!("unknown {what} `{name}`"))
+    RequestError::field(field, format!("unknown {what} `{}`", shown(name)))
         .with_suggestion(suggest(name, known.names()))
 }
 
@@ -534,21 +550,24 @@ pub(crate) fn prepare(
         }
     }
     for (name, value) in &request.subject.attributes {
-        let field = format!("subject.{name}");
+        let field = format!("subject.{}", shown(name));
         let id = vocabulary
             .attribute(name)
             .filter(|id| *id != AGE)
             .ok_or_else(|| {
-                RequestError::field(&field, format!("unknown subject attribute `{name}`"))
-                    .with_suggestion(suggest(
-                        name,
-                        vocabulary.attributes().names().chain([
-                            "role",
-                            "age",
-                            "consents",
-                            "revocations",
-                        ]),
-                    ))
+                RequestError::field(
+                    &field,
+                    format!("unknown subject attribute `{}`", shown(name)),
+                )
+                .with_suggestion(suggest(
+                    name,
+                    vocabulary.attributes().names().chain([
+                        "role",
+                        "age",
+                        "consents",
+                        "revocations",
+                    ]),
+                ))
             })?;
         let expected = vocabulary.attribute_type(id);
         let value = conform(value, expected)
@@ -563,6 +582,13 @@ pub(crate) fn prepare(
         &request.subject.revocations,
         "subject.revocations",
     )?;
+    let at = request.at.unwrap_or(now);
+    if request.collected_at.is_some_and(|collected| collected > at) {
+        return Err(RequestError::field(
+            "collected_at",
+            "`collected_at` is later than `at`: data cannot be used before it is collected",
+        ));
+    }
     Ok(PreparedRequest {
         stamp,
         action: request.action,
@@ -574,7 +600,7 @@ pub(crate) fn prepare(
         attributes,
         consents,
         revocations,
-        at: request.at.unwrap_or(now),
+        at,
         collected_at: request.collected_at,
     })
 }
@@ -605,6 +631,7 @@ fn resolve_times(
 fn conform(value: &Value, expected: ValueType) -> Option<Value> {
     match (value, expected) {
         (Value::Text(t), ValueType::TextSet) => Some(Value::text_set([t.clone()])),
+        (Value::TextSet(items), ValueType::TextSet) => Some(Value::text_set(items.iter().cloned())),
         (v, t) if v.value_type() == t => Some(v.clone()),
         _ => None,
     }

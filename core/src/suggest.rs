@@ -4,11 +4,18 @@
 //! edit distance within a third of the name's length, then the same words in
 //! another order.
 
+/// Names longer than this get no suggestion.
+pub const MAX_SUGGESTED_LENGTH: usize = 128;
+
 /// Returns the candidate closest to `wanted`, if any is close enough to suggest.
 pub fn suggest<'a, I>(wanted: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    // Long text is no misspelt name, and comparing it would cost time per request.
+    if wanted.len() > MAX_SUGGESTED_LENGTH {
+        return None;
+    }
     let candidates: Vec<&'a str> = candidates.into_iter().collect();
     if let Some(same) = candidates
         .iter()
@@ -20,6 +27,7 @@ where
     let wanted_lower = wanted.to_ascii_lowercase();
     let best = candidates
         .iter()
+        .filter(|c| c.len().abs_diff(wanted.len()) <= limit)
         .map(|c| (edit_distance(&wanted_lower, &c.to_ascii_lowercase()), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.len()));

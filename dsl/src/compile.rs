@@ -10,7 +10,9 @@ use lawful_core::model::{
     VersionModel,
 };
 use lawful_core::suggest::suggest;
-use lawful_core::vocab::{BUILTIN_OBLIGATIONS, DELETE, Vocabulary, VocabularyFull};
+use lawful_core::vocab::{
+    BUILTIN_OBLIGATIONS, DELETE, NOTIFY_RECIPIENTS, Vocabulary, VocabularyFull,
+};
 use lawful_core::{CHILD_RULE, Timestamp, Value, ValueType};
 
 use crate::ast::{
@@ -839,7 +841,17 @@ impl FileCompiler<'_> {
                             .with_help("give this one `for PURPOSES`, or remove it"),
                         );
                     }
-                    let obligations = self.obligations(&r.obligations);
+                    // A revocation always obliges the caller to tell the recipients.
+                    let mut obligations = self.obligations(&r.obligations);
+                    if !obligations.iter().any(|o| o.kind == NOTIFY_RECIPIENTS) {
+                        obligations.insert(
+                            0,
+                            Obligation {
+                                kind: NOTIFY_RECIPIENTS,
+                                within_days: None,
+                            },
+                        );
+                    }
                     let cites = self.cites(&r.cites);
                     version.revocations.push(Revocation {
                         id: r.id.node.as_str().into(),

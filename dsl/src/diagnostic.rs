@@ -95,11 +95,16 @@ pub struct Source {
 }
 
 impl Source {
-    /// A named source.
+    /// A named source. A byte-order mark at the start is dropped: it is invisible
+    /// and means nothing to the language.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Source {
+        let mut text = text.into();
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         Source {
             name: name.into(),
-            text: text.into(),
+            text,
         }
     }
 

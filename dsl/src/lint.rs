@@ -11,6 +11,9 @@ use lawful_core::model::{Effect, Scope, Target, VersionModel};
 use crate::ast::{Declaration, PolicyFile, Span};
 use crate::diagnostic::{Diagnostic, Source};
 
+/// The most (allow, deny) pairs the shadowing lint compares.
+const MAX_SHADOW_PAIRS: usize = 1_000_000;
+
 pub(crate) fn lint(
     source: &Source,
     file: &PolicyFile,
@@ -92,6 +95,15 @@ pub(crate) fn lint(
     }
 
     // L033: an allow rule wholly inside an unconditional deny rule can never allow.
+    // Every allow is compared with every deny, so very large versions skip it.
+    let allows = version
+        .rules
+        .iter()
+        .filter(|r| matches!(r.effect, Effect::Allow(_)))
+        .count();
+    if allows.saturating_mul(version.rules.len() - allows) > MAX_SHADOW_PAIRS {
+        return;
+    }
     for allow in version
         .rules
         .iter()

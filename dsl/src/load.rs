@@ -53,20 +53,37 @@ fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
         .with_help("check that the path exists and is readable")
 }
 
-/// Reads a file as a [`Source`], refusing files too large or not UTF-8.
+/// Reads a file as a [`Source`], refusing what is not a regular file, files too
+/// large, and text that is not UTF-8.
 pub fn read_source(path: &Path) -> Result<Source, Diagnostic> {
+    use std::io::Read;
     let name = path.display().to_string();
-    let size = std::fs::metadata(path)
-        .map_err(|e| io_error(path, &e))?
-        .len();
-    if size > MAX_FILE_BYTES as u64 {
-        return Err(Diagnostic::error(
-            "L002",
-            format!("`{name}` is {size} bytes; a rule file may be at most {MAX_FILE_BYTES}"),
-        )
-        .with_help("split the policy into smaller files"));
+    let metadata = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
+    if !metadata.is_file() {
+        return Err(
+            Diagnostic::error("L050", format!("`{name}` is not a regular file"))
+                .with_help("give a rule file, or a directory of rule files"),
+        );
     }
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    let too_large = || {
+        Diagnostic::error(
+            "L002",
+            format!("`{name}` is larger than {MAX_FILE_BYTES} bytes, the most a rule file may be"),
+        )
+        .with_help("split the policy into smaller files")
+    };
+    if metadata.len() > MAX_FILE_BYTES as u64 {
+        return Err(too_large());
+    }
+    // The size may change between the look and the read: read no more than the limit.
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, &e))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
     String::from_utf8(bytes)
         .map(|text| Source::new(name.clone(), text))
         .map_err(|e| {
@@ -81,9 +98,10 @@ pub fn read_source(path: &Path) -> Result<Source, Diagnostic> {
         })
 }
 
-/// The files under `path` whose names end in `suffix` (skipping test files when
-/// looking for rule files), sorted; or `path` itself when it is a file.
+/// The rule files (or with `tests`, the test files) under a directory, sorted; or
+/// the path itself when it is a file of that kind.
 fn files(path: &Path, tests: bool) -> Result<Vec<PathBuf>, Diagnostic> {
+    let is_test = |p: &Path| p.to_string_lossy().ends_with(TEST_SUFFIX);
     if !path.is_dir() {
         if !path.exists() {
             return Err(
@@ -91,15 +109,26 @@ fn files(path: &Path, tests: bool) -> Result<Vec<PathBuf>, Diagnostic> {
                     .with_help("give a rule file or a directory of rule files"),
             );
         }
-        return Ok(vec![path.to_path_buf()]);
+        if !tests && is_test(path) {
+            return Err(Diagnostic::error(
+                "L050",
+                format!("`{}` is a test file, not a rule file", path.display()),
+            )
+            .with_help("give the rule file or the directory of versions the tests are about"));
+        }
+        return Ok(if tests && !is_test(path) {
+            Vec::new()
+        } else {
+            vec![path.to_path_buf()]
+        });
     }
     let mut found = Vec::new();
     for entry in std::fs::read_dir(path).map_err(|e| io_error(path, &e))? {
         let entry = entry.map_err(|e| io_error(path, &e))?;
+        let entry_path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let is_test = name.ends_with(TEST_SUFFIX);
-        if name.ends_with(RULE_EXTENSION) && is_test == tests && entry.path().is_file() {
-            found.push(entry.path());
+        if name.ends_with(RULE_EXTENSION) && is_test(&entry_path) == tests && entry_path.is_file() {
+            found.push(entry_path);
         }
     }
     found.sort();

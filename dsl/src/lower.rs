@@ -297,19 +297,38 @@ impl<'s> Lowerer<'s> {
 
     /// Fills a scope from one clause; false when the clause is not a scope clause.
     fn scope_clause(&self, scope: &mut Scope, item: Pair<'_, Rule>) -> Lowered<bool> {
+        let at = span(&item);
+        let (word, taken) = match item.as_rule() {
+            Rule::of_clause => ("of", scope.categories.is_some()),
+            Rule::about_clause => ("about", scope.roles.is_some()),
+            Rule::for_clause => ("for", scope.purposes.is_some()),
+            Rule::to_clause => ("to", scope.parties.is_some()),
+            Rule::when_clause => ("when", scope.condition.is_some()),
+            _ => return Ok(false),
+        };
+        if taken {
+            let help = if word == "when" {
+                "join the conditions with `and` (or `or`) in one `when`".to_owned()
+            } else {
+                format!("list every name after one `{word}`, separated by commas")
+            };
+            return Err(self.source.at(
+                at,
+                Diagnostic::error("L015", format!("this exception says `{word}` twice"))
+                    .with_help(help),
+            ));
+        }
         match item.as_rule() {
             Rule::of_clause => scope.categories = Some(self.clause_list(item)?),
             Rule::about_clause => scope.roles = Some(self.clause_list(item)?),
             Rule::for_clause => scope.purposes = Some(self.clause_list(item)?),
             Rule::to_clause => scope.parties = Some(self.clause_list(item)?),
-            Rule::when_clause => {
-                let at = span(&item);
+            _ => {
                 let condition = parts(item)
                     .next()
                     .ok_or_else(|| self.internal(at, "a condition"))?;
                 scope.condition = Some(self.condition(condition)?);
             }
-            _ => return Ok(false),
         }
         Ok(true)
     }

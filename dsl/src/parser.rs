@@ -143,29 +143,122 @@ fn describe(rule: Rule) -> String {
     .to_owned()
 }
 
+/// A syntax error at a specific, recognisable mistake, when there is one.
+fn common_mistake(source: &Source, start: usize, word: &str) -> Option<Diagnostic> {
+    const CLAUSES: [&str; 10] = [
+        "about", "for", "to", "basis", "when", "except", "then", "cite", "receives", "of",
+    ];
+    const ORDER: &str = "write them in this order: allow/deny, about, for, to, basis, when, except, then, cite (each at most once)";
+    let here = |len: usize, message: String, help: &str| {
+        Some(source.at(
+            Span {
+                start,
+                end: start + len,
+            },
+            Diagnostic::error("L001", message).with_help(help),
+        ))
+    };
+    let first = word.chars().next()?;
+    let before = source.text.get(..start).and_then(|b| b.chars().next_back());
+    let inside_a_name = before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let before_space = source
+        .text
+        .get(..start)
+        .and_then(|b| b.trim_end().chars().next_back());
+    if before_space == Some(',') {
+        let comma = source
+            .text
+            .get(..start)
+            .map_or(start, |b| b.trim_end().len().saturating_sub(1));
+        return Some(
+            source.at(
+                Span {
+                    start: comma,
+                    end: comma + 1,
+                },
+                Diagnostic::error(
+                    "L001",
+                    "this list ends with a comma, so a name is missing after it",
+                )
+                .with_help("remove the comma after the last name, or add the missing name"),
+            ),
+        );
+    }
+    if CLAUSES.contains(&word) {
+        return here(
+            word.len(),
+            format!("`{word}` cannot come here: the clauses of a rule go in a fixed order"),
+            ORDER,
+        );
+    }
+    if matches!(
+        first,
+        '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}' | '\u{ab}' | '\u{bb}'
+    ) {
+        return here(
+            first.len_utf8(),
+            "text must be in straight double quotes (\"), not curly quotes".to_owned(),
+            "word processors turn \" into curly quotes; type a plain \" on both sides",
+        );
+    }
+    if first == '"' {
+        let line = source
+            .text
+            .get(start + 1..)
+            .unwrap_or_default()
+            .lines()
+            .next()
+            .unwrap_or_default();
+        if !line.contains('"') {
+            return here(
+                1,
+                "this text has no closing quote".to_owned(),
+                "end the text with \" on the same line",
+            );
+        }
+    }
+    if inside_a_name && (first == '-' || first.is_uppercase() || !first.is_ascii()) {
+        return here(
+            word.len(),
+            format!("a name cannot contain `{first}`"),
+            "names use lowercase letters a–z, digits and `_`, with `.` between levels (like `contact.email`); rule ids may also use `-`",
+        );
+    }
+    None
+}
+
 fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic {
     let (start, end) = match error.location {
         InputLocation::Pos(p) => (p, p + 1),
         InputLocation::Span((s, e)) => (s, e),
     };
-    let found = source
+    let raw = source
         .text
         .get(start..)
         .and_then(|rest| rest.split_whitespace().next())
         .map(|w| w.chars().take(40).collect::<String>());
-    const CLAUSES: [&str; 10] = [
-        "about", "for", "to", "basis", "when", "except", "then", "cite", "receives", "of",
-    ];
-    if let Some(word) = found.as_deref().filter(|w| CLAUSES.contains(w)) {
-        return source.at(
-            Span { start, end: start + word.len() },
-            Diagnostic::error("L001", format!("`{word}` cannot come here: the clauses of a rule go in a fixed order"))
-                .with_help("write them in this order: allow/deny, about, for, to, basis, when, except, then, cite (each at most once)"),
-        );
+    if let Some(mistake) = raw
+        .as_deref()
+        .and_then(|word| common_mistake(source, start, word))
+    {
+        return mistake;
     }
-    let found = found.map(|w| w.escape_debug().to_string());
+    let found = raw.as_ref().map(|w| w.escape_debug().to_string());
+    let mut clause_expected = false;
     let message = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
+            clause_expected = positives.iter().any(|r| {
+                matches!(
+                    r,
+                    Rule::k_about
+                        | Rule::k_for
+                        | Rule::k_basis
+                        | Rule::k_when
+                        | Rule::k_except
+                        | Rule::k_then
+                        | Rule::k_cite
+                )
+            });
             let mut wanted: Vec<String> = positives.iter().map(|r| describe(*r)).collect();
             wanted.dedup();
             let list = match wanted.as_slice() {
@@ -184,15 +277,17 @@ fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic 
         },
         ErrorVariant::CustomError { message } => message.clone(),
     };
-    let word_end = found.as_ref().map_or(end, |w| start + w.len());
+    let help = if clause_expected {
+        "a rule's clauses go in this order: allow/deny, about, for, to, basis, when, except, then, cite"
+    } else {
+        "see the tour of the language in README.md"
+    };
+    let word_end = raw.as_ref().map_or(end, |w| start + w.len());
     source.at(
         Span {
             start,
             end: word_end.max(end),
         },
-        Diagnostic::error("L001", message).with_help(
-            "see the language guide in README.md; every clause goes on in a fixed order: \
-             allow/deny, about, for, to, basis, when, except, then, cite",
-        ),
+        Diagnostic::error("L001", message).with_help(help),
     )
 }

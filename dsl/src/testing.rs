@@ -14,6 +14,8 @@ pub struct TestCase {
     pub file: String,
     /// Its line.
     pub line: usize,
+    /// Where it starts, for diagnostics.
+    pub location: crate::diagnostic::Location,
     /// The request, or the problem building it (a test may expect an error).
     pub request: Result<Request, String>,
     /// What must come out.
@@ -118,6 +120,7 @@ pub(crate) fn cases(
                     end: case.span.start,
                 })
                 .line,
+            location: source.locate(case.span),
             request: Ok(request),
             expect: case.expect,
         });
@@ -127,6 +130,39 @@ pub(crate) fn cases(
     } else {
         Err(errors)
     }
+}
+
+/// Checks that every case can be asked of the policy: its names exist and its
+/// request is well formed (unless the case expects an error).
+pub fn check(policy: &Policy, cases: &[TestCase]) -> Vec<Diagnostic> {
+    cases
+        .iter()
+        .filter(|case| !matches!(case.expect, Expectation::Error))
+        .filter_map(|case| {
+            let problem = match &case.request {
+                Ok(request) => policy.prepare(request).err()?,
+                Err(message) => lawful_core::RequestError::field("test", message.clone()),
+            };
+            let help = match &problem.suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => {
+                    "fix the test, or write `expect error` if the request is meant to be refused"
+                        .to_owned()
+                }
+            };
+            Some(Diagnostic {
+                location: Some(Box::new(case.location.clone())),
+                ..Diagnostic::error(
+                    "L041",
+                    format!(
+                        "test \"{}\" cannot be asked: {}",
+                        case.name, problem.message
+                    ),
+                )
+                .with_help(help)
+            })
+        })
+        .collect()
 }
 
 /// Runs cases against a policy.

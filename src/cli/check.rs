@@ -32,25 +32,35 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
     check(&args, path)
 }
 
-fn check(args: &Args, path: &std::path::Path) -> u8 {
-    if !path.exists() {
-        eprintln!("error: `{}` does not exist", path.display());
-        return BAD_INPUT;
+/// Exit 2 when the path itself could not be read; 1 when the rules have problems.
+fn failure_code(error: &lawful::PolicyError) -> u8 {
+    if error.diagnostics.iter().all(|d| d.code == "L050") {
+        BAD_INPUT
+    } else {
+        FAILED
     }
+}
+
+fn check(args: &Args, path: &std::path::Path) -> u8 {
     let policy = match lawful::Policy::load(path) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
-            return FAILED;
+            return failure_code(&e);
         }
     };
     let tests = match lawful::load_tests(path) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{e}");
-            return FAILED;
+            return failure_code(&e);
         }
     };
+    let test_problems = policy.check_tests(&tests);
+    if !test_problems.is_empty() {
+        eprint!("{}", lawful::render_diagnostics(&test_problems));
+        return FAILED;
+    }
     let warnings = policy.warnings();
     if !warnings.is_empty() {
         eprint!("{}", lawful::render_diagnostics(warnings));

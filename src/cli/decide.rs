@@ -1,7 +1,9 @@
 //! `lawful decide --policy PATH [FILE]`: JSON requests in, JSON decisions out.
 
 use std::ffi::OsString;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
+
+use super::input;
 
 use lawful::{Policy, Request, RequestError};
 
@@ -25,23 +27,6 @@ Example:
          \"data\": \"device.ip_address\", \"purpose\": \"operate_website\"}' |
     lawful decide --policy rules/filestack
 ";
-
-/// Reads FILE, or standard input when it is absent or `-`.
-pub(crate) fn read_input(file: Option<&std::path::PathBuf>) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    match file {
-        Some(path) if path.as_os_str() != "-" => {
-            bytes = std::fs::read(path)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        }
-        _ => {
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
-        }
-    }
-    Ok(bytes)
-}
 
 /// The line written for a request that cannot be decided: `{"error": {...}}`.
 #[derive(serde::Serialize)]
@@ -83,42 +68,51 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let input = match read_input(args.positionals.first()) {
-        Ok(i) => i,
+    let mut reader = match input::open(args.positionals.first()) {
+        Ok(r) => r,
         Err(message) => {
             eprintln!("error: {message}");
             return BAD_INPUT;
         }
     };
     let explain = args.flag("explain");
-    // One JSON document (perhaps spread over lines), or else JSON Lines.
-    let trimmed = input.trim_ascii();
-    let single = trimmed.starts_with(b"{")
-        && serde_json::from_slice::<serde::de::IgnoredAny>(trimmed).is_ok();
-    let lines: Vec<&[u8]> = if single {
-        vec![trimmed]
-    } else {
-        let body = input.strip_suffix(b"\n").unwrap_or(&input);
-        if body.is_empty() {
-            Vec::new()
-        } else {
-            body.split(|b| *b == b'\n').collect()
-        }
-    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut bad = 0usize;
-    for line in lines {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let text = match decide_line(&policy, line, explain) {
-            Ok(text) => text,
-            Err(error) => {
-                bad += 1;
-                error_line(&error)
+    let mut first = true;
+    loop {
+        let line = match input::next_line(&mut reader) {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(e) => {
+                eprintln!("error: cannot read the requests: {e}");
+                return BAD_INPUT;
             }
         };
+        let result = match line {
+            input::Line::TooLong => Err(input::too_long()),
+            input::Line::Text(mut text) => {
+                // The first line may open one request spread over several lines.
+                if first && opens_a_document(&text) {
+                    text.push(b'\n');
+                    input::read_rest(&mut reader, &mut text)
+                        .and_then(|()| decide_line(&policy, &text, explain))
+                } else {
+                    decide_line(&policy, &text, explain)
+                }
+            }
+        };
+        first = false;
+        let text = result.unwrap_or_else(|error| {
+            bad += 1;
+            error_line(&error)
+        });
         if writeln!(out, "{text}").is_err() {
             // The reader went away (a closed pipe): nothing more to say.
+            return OK;
+        }
+        // Answer at once when no more input is waiting (a live pipe).
+        if reader.buffer().is_empty() && out.flush().is_err() {
             return OK;
         }
     }
@@ -126,4 +120,10 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
         return OK;
     }
     if bad > 0 { BAD_INPUT } else { OK }
+}
+
+/// True when a line starts a JSON object it does not finish: a pretty-printed request.
+fn opens_a_document(line: &[u8]) -> bool {
+    line.trim_ascii_start().starts_with(b"{")
+        && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err_and(|e| e.is_eof())
 }

@@ -38,7 +38,7 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let input = match super::decide::read_input(args.positionals.first()) {
+    let input = match super::input::read_one(args.positionals.first()) {
         Ok(i) => i,
         Err(message) => {
             eprintln!("error: {message}");

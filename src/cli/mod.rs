@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod decide;
 mod explain;
+mod input;
 mod test;
 
 use std::ffi::OsString;
