@@ -1,1 +1,108 @@
+//! Python bindings of lawful: the native module `lawful._lawful`, re-exported by
+//! the thin Python package `lawful` (see `python/lawful/__init__.py`).
+//!
+//! A request dict is read by the CLI's own reader, from the JSON value it
+//! converts to ([`convert`]), so checks and messages match the CLI's; a plainly
+//! well-formed one is read straight into a request instead ([`direct`]), which
+//! is faster and gives the same request. Decisions are copied into owned Python
+//! objects ([`decision`]). A batch is read with the interpreter held, then
+//! decided with it released, on several threads ([`batch`]).
+//!
+//! Layout: `policy` (the `Policy` class), `decision`, `errors` (exceptions and
+//! `Diagnostic`), `convert` and `direct` (reading requests), `batch`.
 
+use std::path::PathBuf;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyMapping, PyString};
+
+mod batch;
+mod convert;
+mod decision;
+mod direct;
+mod errors;
+mod policy;
+
+use errors::{LawfulError, PolicyError, RequestError, policy_error};
+use policy::PyPolicy;
+
+/// Loads a policy from a rule file, or from a directory holding one rule file
+/// per version (`*.lawful`; test files `*.test.lawful` are skipped).
+///
+///     policy = lawful.load("rules/filestack")
+///
+/// `path` is a str or `os.PathLike`. Raises `lawful.PolicyError` when the path
+/// does not exist, holds no rule files, or the rules have errors; its
+/// `diagnostics` say where (file, line, column) and how to fix each.
+#[pyfunction]
+fn load(py: Python<'_>, path: PathBuf) -> PyResult<PyPolicy> {
+    py.detach(|| lawful::Policy::load(&path))
+        .map(PyPolicy::new)
+        .map_err(|e| policy_error(py, &e))
+}
+
+/// Compiles a policy from rule text: one version as a str, or several as a
+/// mapping from a name (used as the file name in diagnostics) to its text.
+///
+///     policy = lawful.loads({"2021-11-11.lawful": text})
+///
+/// Raises `lawful.PolicyError` as `load` does.
+#[pyfunction]
+fn loads(py: Python<'_>, sources: &Bound<'_, PyAny>) -> PyResult<PyPolicy> {
+    let sources: Vec<(String, String)> = if let Ok(text) = sources.cast::<PyString>() {
+        vec![("<string>".to_owned(), text.to_cow()?.into_owned())]
+    } else {
+        sources
+            .cast::<PyMapping>()?
+            .items()?
+            .iter()
+            .map(|item| item.extract::<(String, String)>())
+            .collect::<PyResult<_>>()?
+    };
+    py.detach(|| lawful::Policy::from_sources(sources))
+        .map(PyPolicy::new)
+        .map_err(|e| policy_error(py, &e))
+}
+
+/// For the tests: a request as the direct reader reads it (None when it leaves
+/// the request to the JSON path) and as the JSON path reads it (None when it
+/// refuses it), both as JSON text.
+#[pyfunction]
+fn _read_both(request: &Bound<'_, PyAny>) -> PyResult<(Option<String>, Option<String>)> {
+    let direct = direct::read(request);
+    let json = convert::Converter::new()
+        .value(request, &convert::Path::TOP, 0)
+        .and_then(|json| Ok(lawful::Request::from_value(&json)?));
+    let json = match json {
+        Ok(request) => Some(request),
+        Err(errors::Failure::Request(_)) => None,
+        Err(errors::Failure::Python(e)) => return Err(e),
+    };
+    let text = |r: &lawful::Request| {
+        serde_json::to_string(r).map_err(|e| PyValueError::new_err(e.to_string()))
+    };
+    Ok((
+        direct.as_ref().map(text).transpose()?,
+        json.as_ref().map(text).transpose()?,
+    ))
+}
+
+/// lawful: privacy policies as code. Load a policy and ask it whether a
+/// person's data may be used for a purpose, or disclosed to a party.
+#[pymodule]
+fn _lawful(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(loads, m)?)?;
+    m.add_function(wrap_pyfunction!(_read_both, m)?)?;
+    m.add_class::<PyPolicy>()?;
+    m.add_class::<decision::PyDecision>()?;
+    m.add_class::<errors::PyDiagnostic>()?;
+    m.add("LawfulError", py.get_type::<LawfulError>())?;
+    m.add("PolicyError", py.get_type::<PolicyError>())?;
+    m.add("RequestError", py.get_type::<RequestError>())?;
+    errors::add_class_defaults(py)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,84 @@
+"""The shape of the Python surface: decisions, docstrings, reprs, versions."""
+
+from __future__ import annotations
+
+import json
+import pydoc
+
+import lawful
+
+AT = "2026-03-01T00:00:00Z"
+REVOKED = {"action": "use", "data": ["contact.email"], "purpose": "marketing.communications", "at": AT,
+           "subject": {"role": "visitor", "provided_contact": True,
+                       "consents": {"marketing.communications": "2026-01-05T10:00:00Z"},
+                       "revocations": {"marketing.communications": "2026-02-01"}}}
+
+
+def test_decision_attributes(policy):
+    d = policy.decide(REVOKED)
+    assert d.allowed is False and bool(d) is False
+    assert isinstance(d.rule, str) and d.basis is None
+    assert d.cites and all(isinstance(c, str) for c in d.cites)
+    assert {"kind": "notify_recipients", "purpose": "marketing.communications"} in d.obligations
+    assert d.version == "2021-11-11"
+    assert d.trace is None
+    assert "revoked" in d.summary
+
+
+def test_to_dict_has_exactly_the_spec_keys(policy):
+    d = policy.decide(REVOKED)
+    assert list(d.to_dict()) == ["allowed", "rule", "cites", "basis", "obligations", "version"]
+    assert json.loads(json.dumps(d.to_dict())) == d.to_dict()
+    assert json.loads(policy.decide_json(json.dumps(REVOKED))) == d.to_dict()
+    e = policy.explain(REVOKED)
+    assert list(e.to_dict()) == ["allowed", "rule", "cites", "basis", "obligations", "version", "trace"]
+    assert e.to_dict()["trace"] == e.trace
+    assert e != d                      # the trace is part of the decision
+
+
+def test_allowed_decision(policy):
+    d = policy.may_use(role="visitor", data="device.ip_address", purpose="operate_website", at=AT)
+    assert d and d.allowed is True and d.basis == "legitimate_interests" and d.obligations == []
+    assert repr(d) == f"<Decision allowed=True rule='{d.rule}' version='2021-11-11' basis='legitimate_interests'>"
+
+
+def test_repr_of_a_denial(policy):
+    d = policy.decide(REVOKED)
+    assert repr(d).startswith("<Decision allowed=False rule=")
+    assert "'notify_recipients'" in repr(d)
+    nothing = policy.may_use(role="visitor", data="account.credentials", purpose="customer.billing", at=AT)
+    assert nothing.rule is None and "rule=None" in repr(nothing)
+
+
+def test_equality(policy):
+    a = policy.decide(REVOKED)
+    assert a == policy.decide(REVOKED)
+    assert a != policy.may_use(role="visitor", data="device.ip_address", purpose="operate_website", at=AT)
+    assert a != "a decision"
+
+
+def test_versions_and_warnings(policy):
+    assert policy.versions == tuple(sorted(policy.versions))
+    assert policy.versions[-1] == "2021-11-11"
+    assert isinstance(policy.warnings, list)
+    assert repr(policy) == f"<Policy versions={list(policy.versions)}>"
+
+
+def test_docstrings_are_visible_in_help():
+    text = pydoc.render_doc(lawful.Policy, renderer=pydoc.plaintext)
+    for method in ("decide", "decide_many", "may_use", "may_disclose", "explain"):
+        assert method in text
+    assert "releases" not in (lawful.Policy.decide.__doc__ or "")
+    assert "released" in lawful.Policy.decide_many.__doc__
+    assert "keyword" in lawful.Policy.may_use.__doc__
+    assert lawful.Decision.allowed.__doc__ and lawful.Decision.to_dict.__doc__
+    assert lawful.load.__doc__ and lawful.loads.__doc__ and lawful.__doc__
+    assert "diagnostics" in lawful.PolicyError.__doc__
+    assert "suggestion" in lawful.RequestError.__doc__
+
+
+def test_version_and_exports():
+    assert lawful.__version__
+    assert set(lawful.__all__) <= set(dir(lawful))
+    assert lawful.Policy.__module__ == "lawful"
+    assert lawful.Decision.__module__ == "lawful"
