@@ -1,76 +1,209 @@
-//! Deciding a batch once its requests are read: with the interpreter released,
-//! on several threads, with identical decisions sharing one copy of their parts.
+//! Deciding a batch: reading and deciding at the same time.
+//!
+//! Reading a request dict needs the interpreter; resolving and deciding it does
+//! not. So the calling thread reads the batch in chunks, with the interpreter
+//! held, and hands each chunk to worker threads that decide it without the
+//! interpreter while the next chunk is read; at the end the calling thread
+//! releases the interpreter while the workers finish. A batch takes about the
+//! longer of the two halves, not their sum, and the decided half spreads over
+//! the workers. Chunks are small, so a chunk's requests are still in the cache
+//! when they are decided.
+//!
+//! Each worker keeps one copy of each distinct decision's parts, so a batch of
+//! many decisions holds few copies.
 
 use std::num::NonZeroUsize;
-use std::sync::{Arc, OnceLock};
+use std::sync::mpsc::{self, TrySendError};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use lawful::{Request, RequestError};
+use pyo3::Python;
 use rustc_hash::FxHashSet;
 
 use crate::decision::Parts;
+use crate::errors::Failure;
 
-/// Below this many requests a batch is decided on the calling thread alone:
-/// starting threads would cost more than it saves.
-const MIN_PER_THREAD: usize = 2048;
+/// How many requests are read before they are handed on to be decided.
+pub(crate) const CHUNK: usize = 1024;
 
-/// The parts of each request's decision, in order; or the first request the
-/// policy cannot decide, with its position. `threads` is the most threads to
-/// use; `None` is one per CPU.
+/// A bad request of the batch, with its position.
+pub(crate) type BatchError = (usize, Failure);
+
+/// Reads the next requests of a batch into the vector (up to [`CHUNK`]), saying
+/// whether more may follow; or the position of a request it could not read.
+pub(crate) trait Reader {
+    fn read_chunk(&mut self, chunk: &mut Vec<Request>) -> Result<bool, BatchError>;
+}
+
+/// The parts of each request's decision, in order; or the first request in the
+/// batch's order that could not be read or decided. `threads` is the most
+/// threads to decide on (`None`: one per CPU); `known_len`, the batch's length
+/// when known, so a small batch is decided without starting threads.
 pub(crate) fn decide(
+    py: Python<'_>,
     policy: &lawful::Policy,
-    requests: &[Request],
     threads: Option<usize>,
-) -> Result<Vec<Arc<Parts>>, (usize, RequestError)> {
-    let useful = requests.len().div_ceil(MIN_PER_THREAD).max(1);
-    let threads = if useful == 1 {
-        1
-    } else {
-        threads.unwrap_or_else(cpus).clamp(1, useful)
-    };
-    if threads == 1 {
-        return decide_chunk(policy, requests, 0);
+    known_len: Option<usize>,
+    reader: &mut impl Reader,
+) -> Result<Vec<Arc<Parts>>, BatchError> {
+    let threads = threads.unwrap_or_else(cpus).max(1);
+    if threads == 1 || known_len.is_some_and(|n| n <= CHUNK) {
+        return decide_here(py, policy, reader);
     }
-    let size = requests.len().div_ceil(threads);
-    let chunks: Vec<(usize, &[Request])> = requests
-        .chunks(size)
-        .enumerate()
-        .map(|(i, chunk)| (i * size, chunk))
-        .collect();
-    std::thread::scope(|scope| {
-        // Every chunk but the first goes to a new thread; when a thread cannot be
-        // started, its chunk is decided here instead. Every thread is joined
-        // before any result is looked at.
-        let mut rest = Vec::new();
-        for &(first, chunk) in chunks.iter().skip(1) {
+    // The calling thread reads; the others decide.
+    let workers = threads - 1;
+    let (work, jobs) = mpsc::sync_channel::<Job>(2 * workers);
+    let jobs = &Mutex::new(jobs);
+    let (done, results) = mpsc::channel::<Done>();
+    std::thread::scope(move |scope| {
+        let mut handles = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let done = done.clone();
             let spawned = std::thread::Builder::new()
                 .name("lawful-decide".to_owned())
-                .spawn_scoped(scope, move || decide_chunk(policy, chunk, first));
-            rest.push((first, chunk, spawned.ok()));
+                .spawn_scoped(scope, move || work_on(policy, jobs, &done));
+            if let Ok(handle) = spawned {
+                handles.push(handle);
+            }
         }
-        let mut results = Vec::with_capacity(chunks.len());
-        if let Some(&(first, chunk)) = chunks.first() {
-            results.push(decide_chunk(policy, chunk, first));
+        drop(done);
+        if handles.is_empty() {
+            // No thread could be started: decide here after all.
+            drop(work);
+            return decide_here(py, policy, reader);
         }
-        for (first, chunk, handle) in rest {
-            results.push(match handle {
-                Some(handle) => handle.join().unwrap_or_else(|_| {
-                    Err((
-                        first,
-                        RequestError::field(
-                            "request",
-                            "deciding this batch failed; please report this to the lawful maintainers",
-                        ),
-                    ))
-                }),
-                None => decide_chunk(policy, chunk, first),
-            });
+        let mut sent = 0;
+        let mut first = 0;
+        let mut read_error = None;
+        loop {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let more = match reader.read_chunk(&mut chunk) {
+                Ok(more) => more,
+                Err(e) => {
+                    read_error = Some(e);
+                    false
+                }
+            };
+            if !chunk.is_empty() {
+                let job = Job {
+                    seq: sent,
+                    first,
+                    requests: chunk,
+                };
+                first += job.requests.len();
+                sent += 1;
+                // When the workers are behind, wait for them without the interpreter.
+                if let Err(TrySendError::Full(job)) = work.try_send(job) {
+                    let _ = py.detach(|| work.send(job));
+                }
+            }
+            if !more {
+                break;
+            }
         }
-        let mut decided = Vec::with_capacity(requests.len());
-        for result in results {
-            decided.append(&mut result?);
-        }
-        Ok(decided)
+        drop(work);
+        let (decided, joined) = py.detach(move || {
+            let decided: Vec<Done> = results.iter().collect();
+            // Every thread is joined, even after one that failed.
+            let joined: Vec<bool> = handles.into_iter().map(|h| h.join().is_ok()).collect();
+            let joined = !joined.contains(&false);
+            (decided, joined)
+        });
+        assemble(decided, sent, joined, read_error)
     })
+}
+
+/// A chunk to decide: its place among the chunks, and the position of its first
+/// request in the batch.
+struct Job {
+    seq: usize,
+    first: usize,
+    requests: Vec<Request>,
+}
+
+/// A decided chunk: its place among the chunks, and its parts or first error.
+type Done = (usize, Result<Vec<Arc<Parts>>, (usize, RequestError)>);
+
+/// A worker: decides chunks until there are no more.
+fn work_on(policy: &lawful::Policy, jobs: &Mutex<mpsc::Receiver<Job>>, done: &mpsc::Sender<Done>) {
+    let mut seen = FxHashSet::default();
+    loop {
+        let job = match jobs.lock() {
+            Ok(jobs) => jobs.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        let result = decide_chunk(policy, &job.requests, job.first, &mut seen);
+        drop(job.requests);
+        if done.send((job.seq, result)).is_err() {
+            return;
+        }
+    }
+}
+
+/// The chunks' parts in order, or the first error in the batch's order.
+fn assemble(
+    mut decided: Vec<Done>,
+    sent: usize,
+    joined: bool,
+    read_error: Option<BatchError>,
+) -> Result<Vec<Arc<Parts>>, BatchError> {
+    decided.sort_unstable_by_key(|(seq, _)| *seq);
+    let received = decided.len();
+    let mut first_error = read_error;
+    let mut parts = Vec::new();
+    for (_, result) in decided {
+        match result {
+            Ok(mut chunk) => parts.append(&mut chunk),
+            Err((index, e)) => {
+                if first_error.as_ref().is_none_or(|(i, _)| index < *i) {
+                    first_error = Some((index, Failure::Request(e)));
+                }
+            }
+        }
+    }
+    if let Some(error) = first_error {
+        return Err(error);
+    }
+    if !joined || received != sent {
+        return Err((0, Failure::Request(lost())));
+    }
+    Ok(parts)
+}
+
+/// The error for a batch a worker failed to decide, which is a bug.
+fn lost() -> RequestError {
+    RequestError::field(
+        "request",
+        "deciding this batch failed; please report this to the lawful maintainers",
+    )
+}
+
+/// Reads and decides chunk after chunk on the calling thread, releasing the
+/// interpreter while each is decided.
+fn decide_here(
+    py: Python<'_>,
+    policy: &lawful::Policy,
+    reader: &mut impl Reader,
+) -> Result<Vec<Arc<Parts>>, BatchError> {
+    let mut seen = FxHashSet::default();
+    let mut parts = Vec::new();
+    let mut chunk = Vec::with_capacity(CHUNK);
+    loop {
+        let more = reader.read_chunk(&mut chunk);
+        let first = parts.len();
+        let mut decided = py
+            .detach(|| {
+                let decided = decide_chunk(policy, &chunk, first, &mut seen);
+                chunk.clear();
+                decided
+            })
+            .map_err(|(index, e)| (index, Failure::Request(e)))?;
+        parts.append(&mut decided);
+        if !more? {
+            return Ok(parts);
+        }
+    }
 }
 
 /// How many threads can run at once here (asked once: it reads the cgroup files).
@@ -79,13 +212,14 @@ fn cpus() -> usize {
     *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
 }
 
-/// Decides requests in order; `first` is the position of the first in the batch.
+/// Decides requests in order; `first` is the position of the first in the
+/// batch. Equal parts are shared through `seen`.
 fn decide_chunk(
     policy: &lawful::Policy,
     requests: &[Request],
     first: usize,
+    seen: &mut FxHashSet<Arc<Parts>>,
 ) -> Result<Vec<Arc<Parts>>, (usize, RequestError)> {
-    let mut seen: FxHashSet<Arc<Parts>> = FxHashSet::default();
     let mut decided = Vec::with_capacity(requests.len());
     for (i, request) in requests.iter().enumerate() {
         let fail = |e| (first + i, e);

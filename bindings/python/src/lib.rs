@@ -5,8 +5,9 @@
 //! converts to ([`convert`]), so checks and messages match the CLI's; a plainly
 //! well-formed one is read straight into a request instead ([`direct`]), which
 //! is faster and gives the same request. Decisions are copied into owned Python
-//! objects ([`decision`]). A batch is read with the interpreter held, then
-//! decided with it released, on several threads ([`batch`]).
+//! objects ([`decision`]). A batch is read on the calling thread, with the
+//! interpreter held, while worker threads decide what has been read, without it
+//! ([`batch`]).
 //!
 //! Layout: `policy` (the `Policy` class), `decision`, `errors` (exceptions and
 //! `Diagnostic`), `convert` and `direct` (reading requests), `batch`.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use lawful::{Action, Request};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyIterator, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 
 use crate::batch;
@@ -35,9 +35,6 @@ use crate::errors::{Failure, PyDiagnostic, request_error};
 pub(crate) struct PyPolicy {
     policy: lawful::Policy,
 }
-
-/// How many requests of a batch are read before they are decided.
-const CHUNK: usize = 16_384;
 
 /// The arguments of the keyword helpers `may_use` and `may_disclose`.
 pub(crate) struct Keywords<'a, 'py> {
@@ -128,6 +125,27 @@ pub(crate) fn read(object: &Bound<'_, PyAny>) -> Result<Request, Failure> {
     }
     let json = Converter::new().value(object, &Path::TOP, 0)?;
     Ok(Request::from_value(&json)?)
+}
+
+/// The requests of a batch, read from a Python iterable.
+struct BatchReader<'py> {
+    items: Bound<'py, PyIterator>,
+    index: usize,
+}
+
+impl batch::Reader for BatchReader<'_> {
+    fn read_chunk(&mut self, chunk: &mut Vec<Request>) -> Result<bool, batch::BatchError> {
+        while chunk.len() < batch::CHUNK {
+            let Some(item) = self.items.next() else {
+                return Ok(false);
+            };
+            let index = self.index;
+            self.index += 1;
+            let item = item.map_err(|e| (index, Failure::Python(e)))?;
+            chunk.push(read(&item).map_err(|f| (index, f))?);
+        }
+        Ok(true)
+    }
 }
 
 impl PyPolicy {
@@ -268,10 +286,13 @@ impl PyPolicy {
 
     /// Decides a batch of request dicts, returning their decisions in order.
     ///
-    /// Requests are read with the interpreter held, then decided with it
-    /// released, so other Python threads run meanwhile (a large batch goes
-    /// through in chunks of 16,384). A large batch is decided on up to `threads`
-    /// threads (default: one per CPU; 1 keeps to the calling thread). A request the
+    /// Requests are read on the calling thread, with the interpreter held, and
+    /// decided on other threads, without it, while the next ones are read; the
+    /// calling thread releases the interpreter while the last are decided. Up to
+    /// `threads` threads are used (default: one per CPU; 1 keeps to the calling
+    /// thread, releasing the interpreter while each chunk of requests is
+    /// decided); a batch of up to 1,024 requests is decided on the calling
+    /// thread alone. A request the
     /// policy cannot decide raises `RequestError` with `index` set to its
     /// position in the batch (and `str(error)` starting "request N:"), and no
     /// decisions are returned: a batch is decided whole or not at all. A request
@@ -289,27 +310,13 @@ impl PyPolicy {
                 "decide_many takes a list (or other iterable) of request dicts; use decide for one request",
             ));
         }
-        // The batch goes in chunks: each is read with the interpreter held, then
-        // decided with it released. Memory stays that of one chunk, and a bad
-        // request later in the batch still refuses the whole batch.
-        let policy = &self.policy;
-        let mut decided = Vec::with_capacity(requests.len().unwrap_or(0).min(CHUNK));
-        let mut chunk = Vec::with_capacity(CHUNK);
-        let mut items = requests.try_iter()?.enumerate().peekable();
-        while items.peek().is_some() {
-            let first = decided.len();
-            for (index, request) in items.by_ref().take(CHUNK) {
-                chunk.push(read(&request?).map_err(|f| f.into_pyerr(py, Some(index)))?);
-            }
-            let mut parts = py
-                .detach(|| {
-                    let parts = batch::decide(policy, &chunk, threads);
-                    chunk.clear();
-                    parts
-                })
-                .map_err(|(index, e)| request_error(py, &e, Some(first + index)))?;
-            decided.append(&mut parts);
-        }
+        let mut reader = BatchReader {
+            items: requests.try_iter()?,
+            index: 0,
+        };
+        let known_len = requests.len().ok();
+        let decided = batch::decide(py, &self.policy, threads, known_len, &mut reader)
+            .map_err(|(index, f)| f.into_pyerr(py, Some(index)))?;
         // Identical decisions share one Python object, as they share their parts:
         // a decision is immutable, and a batch of many makes few distinct ones.
         let mut objects: HashMap<*const Parts, Bound<'py, PyDecision>> = HashMap::new();

@@ -213,3 +213,44 @@ def test_loads_round_trips_the_filestack_rules(policy):
     assert from_text.versions == policy.versions
     req = request()
     assert from_text.decide(req) == policy.decide(req)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_large_batches_report_the_first_bad_request(policy, threads):
+    good = request()
+    unknown_name = request(purpose="nope")          # refused when names are resolved
+    bad_shape = request(subject={"age": "x"})       # refused when read
+    def batch(errors, n=6000):
+        requests = [good] * n
+        for index, bad in errors.items():
+            requests[index] = bad
+        return requests
+    for errors, first in [
+        ({5000: bad_shape, 3000: unknown_name}, 3000),
+        ({3000: bad_shape, 5000: unknown_name}, 3000),
+        ({1023: unknown_name, 1024: bad_shape}, 1023),
+        ({5999: unknown_name}, 5999),
+    ]:
+        for requests in (batch(errors), iter(batch(errors))):
+            with pytest.raises(lawful.RequestError) as e:
+                policy.decide_many(requests, threads=threads)
+            assert e.value.index == first
+            assert str(e.value).startswith(f"request {first}: ")
+
+
+def test_a_generator_that_raises_mid_batch(policy):
+    def requests():
+        for i in range(5000):
+            if i == 4000:
+                raise KeyError("broken source")
+            yield request()
+    with pytest.raises(KeyError):
+        policy.decide_many(requests())
+    def requests_with_an_earlier_bad_one():
+        for i in range(5000):
+            if i == 4000:
+                raise KeyError("broken source")
+            yield request(purpose="nope") if i == 100 else request()
+    with pytest.raises(lawful.RequestError) as e:
+        policy.decide_many(requests_with_an_earlier_bad_one())
+    assert e.value.index == 100
