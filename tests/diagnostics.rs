@@ -45,7 +45,7 @@ fn a_file_that_is_not_utf8_is_refused_with_a_diagnostic() {
 fn an_oversized_file_is_refused() {
     let big = format!(
         "policy \"x\" version 2024-01-01\n{}",
-        "# padding\n".repeat(200_000)
+        "# padding\n".repeat(1_700_000)
     );
     let error = lawful::Policy::from_sources([("big.lawful", big)]).unwrap_err();
     assert_eq!(error.diagnostics[0].code, "L002");

@@ -64,10 +64,29 @@ impl Kind {
     }
 }
 
+/// The names of one kind a file declares: in order (for suggestions), and by name.
+#[derive(Default)]
+pub(crate) struct KindNames {
+    order: Vec<String>,
+    spans: HashMap<String, Span>,
+}
+
+impl KindNames {
+    /// Where the name was declared, if it was.
+    fn span(&self, name: &str) -> Option<Span> {
+        self.spans.get(name).copied()
+    }
+
+    fn add(&mut self, name: &str, span: Span) {
+        self.order.push(name.to_owned());
+        self.spans.insert(name.to_owned(), span);
+    }
+}
+
 /// The names one file declares, with where.
 #[derive(Default)]
 pub(crate) struct Declared {
-    pub(crate) names: HashMap<Kind, Vec<(String, Span)>>,
+    pub(crate) names: HashMap<Kind, KindNames>,
     pub(crate) attribute_types: HashMap<String, TypeName>,
 }
 
@@ -75,15 +94,14 @@ impl Declared {
     pub(crate) fn has(&self, kind: Kind, name: &str) -> bool {
         self.names
             .get(&kind)
-            .is_some_and(|v| v.iter().any(|(n, _)| n == name))
+            .is_some_and(|k| k.spans.contains_key(name))
     }
 
     pub(crate) fn all(&self, kind: Kind) -> impl Iterator<Item = &str> {
         self.names
             .get(&kind)
             .into_iter()
-            .flatten()
-            .map(|(n, _)| n.as_str())
+            .flat_map(|k| k.order.iter().map(String::as_str))
     }
 }
 
@@ -219,8 +237,8 @@ fn declare(
             _ => continue,
         };
         let list = declared.names.entry(kind).or_default();
-        if let Some((_, first)) = list.iter().find(|(n, _)| *n == name.node) {
-            let line = source.locate(*first).line;
+        if let Some(first) = list.span(&name.node) {
+            let line = source.locate(first).line;
             diagnostics.push(
                 source.at(
                     name.span,
@@ -253,7 +271,7 @@ fn declare(
             );
             continue;
         }
-        list.push((name.node.clone(), name.span));
+        list.add(&name.node, name.span);
         let result = match declaration {
             Declaration::Role(d) => vocabulary.add_role(&d.name.node, &d.label).map(drop),
             Declaration::Obligation(d) => {

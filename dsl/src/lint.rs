@@ -21,12 +21,15 @@ pub(crate) fn lint(
     vocabulary: &Vocabulary,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let rule_span = |id: &str| -> Option<Span> {
-        file.declarations.iter().find_map(|d| match d {
-            Declaration::Rule(r) if r.id.node == id => Some(r.id.span),
+    let rule_spans: std::collections::HashMap<&str, Span> = file
+        .declarations
+        .iter()
+        .filter_map(|d| match d {
+            Declaration::Rule(r) => Some((r.id.node.as_str(), r.id.span)),
             _ => None,
         })
-    };
+        .collect();
+    let rule_span = |id: &str| rule_spans.get(id).copied();
     for declaration in &file.declarations {
         if let Declaration::Rule(r) = declaration {
             if r.cites.is_empty() {
@@ -67,31 +70,44 @@ pub(crate) fn lint(
 
     // L031: every declared purpose with nothing inside it must be allowed by some rule.
     let purposes = vocabulary.purposes();
+    let mut allowed = vec![false; purposes.table().len()];
+    for rule in version
+        .rules
+        .iter()
+        .filter(|r| matches!(r.effect, Effect::Allow(_)))
+    {
+        match rule.target.purposes.listed() {
+            None => allowed.iter_mut().for_each(|a| *a = true),
+            Some(listed) => {
+                for p in listed {
+                    for inner in purposes.subtree(p.raw()) {
+                        if let Some(a) = allowed.get_mut(*inner as usize) {
+                            *a = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let purpose_spans: std::collections::HashMap<&str, Span> = file
+        .declarations
+        .iter()
+        .filter_map(|d| match d {
+            Declaration::Purpose(p) => Some((p.name.node.as_str(), p.name.span)),
+            _ => None,
+        })
+        .collect();
     for purpose in &version.purposes {
         let is_leaf = purposes.subtree(purpose.raw()).len() == 1;
-        if !is_leaf {
+        if !is_leaf || allowed.get(purpose.index()).copied().unwrap_or(true) {
             continue;
         }
-        let allowed = version.rules.iter().any(|rule| {
-            matches!(rule.effect, Effect::Allow(_))
-                && rule.target.purposes.listed().is_none_or(|listed| {
-                    listed
-                        .iter()
-                        .any(|p| purposes.covers(p.raw(), purpose.raw()))
-                })
-        });
-        if !allowed {
-            let name = vocabulary.purpose_name(*purpose);
-            let span = file.declarations.iter().find_map(|d| match d {
-                Declaration::Purpose(p) if p.name.node == name => Some(p.name.span),
-                _ => None,
-            });
-            diagnostics.push(source.at(
-                span.unwrap_or_default(),
-                Diagnostic::warning("L031", format!("no rule allows any use for purpose `{name}`"))
-                    .with_help("add an allow rule for it, or remove the purpose if the policy never uses data for it"),
-            ));
-        }
+        let name = vocabulary.purpose_name(*purpose);
+        diagnostics.push(source.at(
+            purpose_spans.get(name).copied().unwrap_or_default(),
+            Diagnostic::warning("L031", format!("no rule allows any use for purpose `{name}`"))
+                .with_help("add an allow rule for it, or remove the purpose if the policy never uses data for it"),
+        ));
     }
 
     // L033: an allow rule wholly inside an unconditional deny rule can never allow.

@@ -33,7 +33,65 @@ fn span(pair: &Pair<'_, Rule>) -> Span {
 }
 
 fn is_keyword(rule: Rule) -> bool {
-    format!("{rule:?}").starts_with("k_")
+    matches!(
+        rule,
+        Rule::k_about
+            | Rule::k_aged
+            | Rule::k_allow
+            | Rule::k_allowed
+            | Rule::k_any
+            | Rule::k_anyone
+            | Rule::k_at
+            | Rule::k_attribute
+            | Rule::k_basis
+            | Rule::k_by
+            | Rule::k_category
+            | Rule::k_children
+            | Rule::k_cite
+            | Rule::k_collected
+            | Rule::k_consented
+            | Rule::k_contains
+            | Rule::k_data
+            | Rule::k_days
+            | Rule::k_default
+            | Rule::k_denied
+            | Rule::k_deny
+            | Rule::k_disclose
+            | Rule::k_disclosure
+            | Rule::k_effective
+            | Rule::k_error
+            | Rule::k_except
+            | Rule::k_expect
+            | Rule::k_for
+            | Rule::k_in
+            | Rule::k_is
+            | Rule::k_no
+            | Rule::k_nothing
+            | Rule::k_number
+            | Rule::k_obligation
+            | Rule::k_of
+            | Rule::k_party
+            | Rule::k_policy
+            | Rule::k_purpose
+            | Rule::k_receives
+            | Rule::k_revocation
+            | Rule::k_revoked
+            | Rule::k_role
+            | Rule::k_rule
+            | Rule::k_set
+            | Rule::k_subject
+            | Rule::k_test
+            | Rule::k_text
+            | Rule::k_then
+            | Rule::k_to
+            | Rule::k_under
+            | Rule::k_use
+            | Rule::k_version
+            | Rule::k_when
+            | Rule::k_with
+            | Rule::k_within
+            | Rule::k_yes
+    )
 }
 
 /// The pairs inside `pair` that carry meaning (keywords dropped).

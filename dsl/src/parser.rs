@@ -16,7 +16,7 @@ use crate::diagnostic::{Diagnostic, Source};
 pub(crate) struct LawfulParser;
 
 /// The largest rule or test file accepted, in bytes.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
+pub const MAX_FILE_BYTES: usize = 16 << 20;
 /// The deepest brackets may nest in a condition.
 pub const MAX_NESTING: usize = 16;
 
