@@ -25,9 +25,9 @@ use std::path::Path;
 
 pub use lawful_core::request::{MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES};
 pub use lawful_core::{
-    Action, Basis, Decision, ObligationView, PreparedRequest, Reason, Request, RequestBuilder,
-    RequestError, RequestErrorKind, Subject, Timestamp, TraceStep, Traced, Value, ValueType,
-    VersionInfo, Vocabulary,
+    Action, Basis, Decision, DecisionKey, ObligationView, PreparedRequest, Reason, Request,
+    RequestBuilder, RequestError, RequestErrorKind, Subject, Timestamp, TraceStep, Traced, Value,
+    ValueType, VersionInfo, Vocabulary,
 };
 pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
 

@@ -68,6 +68,30 @@ pub struct Decision<'p> {
     pub(crate) party: Option<PartyId>,
 }
 
+/// What makes two decisions the same: equal keys have equal rules, cites,
+/// obligations, basis, version and summary. Cheap to hash, so a batch can build
+/// the parts of each distinct decision once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DecisionKey {
+    version: Option<u32>,
+    outcome: OutcomeKey,
+    category: CategoryId,
+    purpose: PurposeId,
+    party: Option<PartyId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum OutcomeKey {
+    Allowed(u32),
+    Forbidden(u32),
+    Revoked(Option<u32>),
+    Child,
+    NothingAllowed,
+    NotReceived(u32),
+    NoVersion,
+    NotCovered(u8, u32),
+}
+
 /// An obligation as a decision reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ObligationView<'p> {
@@ -103,6 +127,33 @@ impl<'p> Decision<'p> {
 
     fn party_ref(&self) -> Option<&'p crate::model::Party> {
         self.version_ref()?.party(self.party?)
+    }
+
+    /// A key equal for exactly the decisions that read the same.
+    pub fn key(&self) -> DecisionKey {
+        use crate::compiled::Undeclared;
+        let outcome = match self.outcome {
+            Outcome::Allowed { rule } => OutcomeKey::Allowed(rule),
+            Outcome::Forbidden { rule } => OutcomeKey::Forbidden(rule),
+            Outcome::Revoked { revocation } => OutcomeKey::Revoked(revocation),
+            Outcome::Child => OutcomeKey::Child,
+            Outcome::NothingAllowed => OutcomeKey::NothingAllowed,
+            Outcome::NotReceived { rule } => OutcomeKey::NotReceived(rule),
+            Outcome::NoVersion => OutcomeKey::NoVersion,
+            Outcome::NotCovered(missing) => match missing {
+                Undeclared::Role(r) => OutcomeKey::NotCovered(0, r.raw()),
+                Undeclared::Category(c) => OutcomeKey::NotCovered(1, c.raw()),
+                Undeclared::Purpose(p) => OutcomeKey::NotCovered(2, p.raw()),
+                Undeclared::Party(p) => OutcomeKey::NotCovered(3, p.raw()),
+            },
+        };
+        DecisionKey {
+            version: self.version,
+            outcome,
+            category: self.category,
+            purpose: self.purpose,
+            party: self.party,
+        }
     }
 
     /// Whether the request is allowed.

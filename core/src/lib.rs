@@ -21,7 +21,7 @@ pub mod value;
 pub mod vocab;
 
 pub use compiled::ModelError;
-pub use decision::{Decision, ObligationView, Reason, Traced};
+pub use decision::{Decision, DecisionKey, ObligationView, Reason, Traced};
 pub use eval::{BUILTIN_REVOCATION, CHILD_RULE};
 pub use model::{Action, Basis};
 pub use policy::{Policy, RequestBuilder, VersionInfo};

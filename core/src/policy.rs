@@ -70,7 +70,7 @@ impl Policy {
             request,
             &self.compiled.vocabulary,
             self.compiled.stamp,
-            Timestamp::now(),
+            Timestamp::now,
         )
     }
 

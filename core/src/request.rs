@@ -489,13 +489,13 @@ fn unknown(field: &str, what: &str, name: &str, known: &crate::vocab::NameTable)
         .with_suggestion(suggest(name, known.names()))
 }
 
-/// Resolves a request's names against a vocabulary. `now` is used when the request
+/// Resolves a request's names against a vocabulary. `now` is asked only when the request
 /// gives no `at`.
 pub(crate) fn prepare(
     request: &Request,
     vocabulary: &Vocabulary,
     stamp: u64,
-    now: Timestamp,
+    now: fn() -> Timestamp,
 ) -> Result<PreparedRequest, RequestError> {
     let role = vocabulary.role(&request.subject.role).ok_or_else(|| {
         unknown(
@@ -550,13 +550,14 @@ pub(crate) fn prepare(
         }
     }
     for (name, value) in &request.subject.attributes {
-        let field = format!("subject.{}", shown(name));
+        // The field's name is only spelt out when there is something to say about it.
+        let field = || format!("subject.{}", shown(name));
         let id = vocabulary
             .attribute(name)
             .filter(|id| *id != AGE)
             .ok_or_else(|| {
                 RequestError::field(
-                    &field,
+                    &field(),
                     format!("unknown subject attribute `{}`", shown(name)),
                 )
                 .with_suggestion(suggest(
@@ -571,7 +572,7 @@ pub(crate) fn prepare(
             })?;
         let expected = vocabulary.attribute_type(id);
         let value = conform(value, expected)
-            .ok_or_else(|| RequestError::field(&field, type_message(&field, expected)))?;
+            .ok_or_else(|| RequestError::field(&field(), type_message(&field(), expected)))?;
         if let Some(slot) = attributes.get_mut(id.index()) {
             *slot = Some(value);
         }
@@ -582,7 +583,7 @@ pub(crate) fn prepare(
         &request.subject.revocations,
         "subject.revocations",
     )?;
-    let at = request.at.unwrap_or(now);
+    let at = request.at.unwrap_or_else(now);
     if request.collected_at.is_some_and(|collected| collected > at) {
         return Err(RequestError::field(
             "collected_at",

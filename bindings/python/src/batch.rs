@@ -16,9 +16,9 @@ use std::num::NonZeroUsize;
 use std::sync::mpsc::{self, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use lawful::{Request, RequestError};
+use lawful::{DecisionKey, Request, RequestError};
 use pyo3::Python;
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 
 use crate::decision::Parts;
 use crate::errors::Failure;
@@ -126,7 +126,7 @@ type Done = (usize, Result<Vec<Arc<Parts>>, (usize, RequestError)>);
 
 /// A worker: decides chunks until there are no more.
 fn work_on(policy: &lawful::Policy, jobs: &Mutex<mpsc::Receiver<Job>>, done: &mpsc::Sender<Done>) {
-    let mut seen = FxHashSet::default();
+    let mut seen = FxHashMap::default();
     loop {
         let job = match jobs.lock() {
             Ok(jobs) => jobs.recv(),
@@ -186,7 +186,7 @@ fn decide_here(
     policy: &lawful::Policy,
     reader: &mut impl Reader,
 ) -> Result<Vec<Arc<Parts>>, BatchError> {
-    let mut seen = FxHashSet::default();
+    let mut seen = FxHashMap::default();
     let mut parts = Vec::new();
     let mut chunk = Vec::with_capacity(CHUNK);
     loop {
@@ -213,28 +213,23 @@ fn cpus() -> usize {
 }
 
 /// Decides requests in order; `first` is the position of the first in the
-/// batch. Equal parts are shared through `seen`.
+/// batch. Equal decisions share their parts through `seen`.
 fn decide_chunk(
     policy: &lawful::Policy,
     requests: &[Request],
     first: usize,
-    seen: &mut FxHashSet<Arc<Parts>>,
+    seen: &mut FxHashMap<DecisionKey, Arc<Parts>>,
 ) -> Result<Vec<Arc<Parts>>, (usize, RequestError)> {
     let mut decided = Vec::with_capacity(requests.len());
     for (i, request) in requests.iter().enumerate() {
         let fail = |e| (first + i, e);
         let prepared = policy.prepare(request).map_err(fail)?;
         let decision = policy.decide_prepared(&prepared).map_err(fail)?;
-        let parts = Parts::new(&decision, None);
-        let shared = match seen.get(&parts) {
-            Some(shared) => Arc::clone(shared),
-            None => {
-                let shared = Arc::new(parts);
-                seen.insert(Arc::clone(&shared));
-                shared
-            }
-        };
-        decided.push(shared);
+        // Equal keys read the same: build each distinct decision's parts once.
+        let shared = seen
+            .entry(decision.key())
+            .or_insert_with(|| Arc::new(Parts::new(&decision, None)));
+        decided.push(Arc::clone(shared));
     }
     Ok(decided)
 }
