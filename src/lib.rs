@@ -23,11 +23,12 @@
 
 use std::path::Path;
 
+pub use lawful_core::ids;
 pub use lawful_core::request::{MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES};
 pub use lawful_core::{
     Action, Basis, Decision, DecisionKey, ObligationView, PreparedRequest, Reason, Request,
-    RequestBuilder, RequestError, RequestErrorKind, Subject, Timestamp, TraceStep, Traced, Value,
-    ValueType, VersionInfo, Vocabulary,
+    RequestBuilder, RequestError, RequestErrorKind, ResolvedRequest, Subject, Timestamp, TraceStep,
+    Traced, Value, ValueType, VersionInfo, Vocabulary,
 };
 pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
 
@@ -87,6 +88,15 @@ impl Policy {
     /// Resolves a request's names once; decide the result with [`Policy::decide_prepared`].
     pub fn prepare(&self, request: &Request) -> Result<PreparedRequest, RequestError> {
         self.inner.prepare(request)
+    }
+
+    /// Checks a request whose names the caller resolved itself (through
+    /// [`Policy::vocabulary`]) and prepares it.
+    pub fn prepare_resolved(
+        &self,
+        request: ResolvedRequest,
+    ) -> Result<PreparedRequest, RequestError> {
+        self.inner.prepare_resolved(request)
     }
 
     /// Decides a prepared request without allocating.

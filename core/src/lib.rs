@@ -25,7 +25,9 @@ pub use decision::{Decision, DecisionKey, ObligationView, Reason, Traced};
 pub use eval::{BUILTIN_REVOCATION, CHILD_RULE};
 pub use model::{Action, Basis};
 pub use policy::{Policy, RequestBuilder, VersionInfo};
-pub use request::{PreparedRequest, Request, RequestError, RequestErrorKind, Subject};
+pub use request::{
+    PreparedRequest, Request, RequestError, RequestErrorKind, ResolvedRequest, Subject,
+};
 pub use time::Timestamp;
 pub use trace::TraceStep;
 pub use value::{Value, ValueType};

@@ -6,7 +6,7 @@ use crate::compiled::{Compiled, ModelError};
 use crate::decision::Decision;
 use crate::eval;
 use crate::model::{Action, PolicyModel};
-use crate::request::{PreparedRequest, Request, RequestError, Subject, prepare};
+use crate::request::{PreparedRequest, Request, RequestError, ResolvedRequest, Subject, prepare};
 use crate::time::Timestamp;
 use crate::trace::{NoTrace, Recorder, TraceStep};
 use crate::value::Value;
@@ -67,6 +67,19 @@ impl Policy {
     /// [`Policy::decide_prepared`]. A missing `at` becomes the current time.
     pub fn prepare(&self, request: &Request) -> Result<PreparedRequest, RequestError> {
         prepare(
+            request,
+            &self.compiled.vocabulary,
+            self.compiled.stamp,
+            Timestamp::now,
+        )
+    }
+
+    /// Checks a request whose names the caller has already resolved, and prepares it.
+    pub fn prepare_resolved(
+        &self,
+        request: ResolvedRequest,
+    ) -> Result<PreparedRequest, RequestError> {
+        crate::request::prepare_resolved(
             request,
             &self.compiled.vocabulary,
             self.compiled.stamp,

@@ -646,3 +646,104 @@ fn type_message(field: &str, expected: ValueType) -> String {
         ValueType::TextSet => format!("`{field}` is a set of text: give a list of strings"),
     }
 }
+
+/// A request whose names a caller has already resolved to this policy's ids, for
+/// readers that take names straight from their own strings (the Python bindings'
+/// batch reader). [`crate::Policy::prepare_resolved`] checks it as
+/// [`crate::Policy::prepare`] checks a [`Request`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResolvedRequest {
+    /// `use` or `disclose`.
+    pub action: Action,
+    /// The subject's role.
+    pub role: RoleId,
+    /// The data categories.
+    pub data: Vec<CategoryId>,
+    /// The purpose.
+    pub purpose: PurposeId,
+    /// The recipient, for a disclosure.
+    pub party: Option<PartyId>,
+    /// The subject's age.
+    pub age: Option<u32>,
+    /// Declared attributes and their values (not `age`).
+    pub attributes: Vec<(AttributeId, Value)>,
+    /// Consents, per purpose.
+    pub consents: Vec<(PurposeId, Timestamp)>,
+    /// Revocations, per purpose.
+    pub revocations: Vec<(PurposeId, Timestamp)>,
+    /// When; now when absent.
+    pub at: Option<Timestamp>,
+    /// When the data was collected.
+    pub collected_at: Option<Timestamp>,
+}
+
+/// Checks a resolved request as [`prepare`] checks a [`Request`]. The error says
+/// what is wrong; callers that want [`prepare`]'s exact wording re-read the
+/// request as a [`Request`].
+pub(crate) fn prepare_resolved(
+    request: ResolvedRequest,
+    vocabulary: &Vocabulary,
+    stamp: u64,
+    now: fn() -> Timestamp,
+) -> Result<PreparedRequest, RequestError> {
+    let bad =
+        |field: &str| RequestError::field(field, format!("`{field}` is not valid for this policy"));
+    let in_range = |index: usize, len: usize| index < len;
+    if !in_range(request.role.index(), vocabulary.roles().len()) {
+        return Err(bad("subject.role"));
+    }
+    let categories = vocabulary.categories().table().len();
+    if request.data.is_empty()
+        || request.data.len() > MAX_LIST_ITEMS
+        || !request.data.iter().all(|c| in_range(c.index(), categories))
+    {
+        return Err(bad("data"));
+    }
+    let purposes = vocabulary.purposes().table().len();
+    let purposes_ok = |list: &[(PurposeId, Timestamp)]| {
+        list.len() <= MAX_LIST_ITEMS && list.iter().all(|(p, _)| in_range(p.index(), purposes))
+    };
+    if !in_range(request.purpose.index(), purposes) {
+        return Err(bad("purpose"));
+    }
+    if !purposes_ok(&request.consents) || !purposes_ok(&request.revocations) {
+        return Err(bad("subject.consents"));
+    }
+    match (request.action, request.party) {
+        (Action::Disclose, Some(p)) if in_range(p.index(), vocabulary.parties().len()) => {}
+        (Action::Use, None) => {}
+        _ => return Err(bad("party")),
+    }
+    if request.age.is_some_and(|age| age > MAX_AGE) {
+        return Err(bad("subject.age"));
+    }
+    let mut attributes = vec![None; vocabulary.attributes().len()];
+    if let (Some(age), Some(slot)) = (request.age, attributes.get_mut(AGE.index())) {
+        *slot = Some(Value::Number(f64::from(age)));
+    }
+    for (id, value) in request.attributes {
+        let value = conform(&value, vocabulary.attribute_type(id)).filter(|_| id != AGE);
+        match (attributes.get_mut(id.index()), value) {
+            (Some(slot), Some(value)) => *slot = Some(value),
+            _ => return Err(bad("subject")),
+        }
+    }
+    let at = request.at.unwrap_or_else(now);
+    if request.collected_at.is_some_and(|collected| collected > at) {
+        return Err(bad("collected_at"));
+    }
+    Ok(PreparedRequest {
+        stamp,
+        action: request.action,
+        role: request.role,
+        data: request.data,
+        purpose: request.purpose,
+        party: request.party,
+        age: request.age,
+        attributes,
+        consents: request.consents,
+        revocations: request.revocations,
+        at,
+        collected_at: request.collected_at,
+    })
+}

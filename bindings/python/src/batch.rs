@@ -12,11 +12,10 @@
 //! Each worker keeps one copy of each distinct decision's parts, so a batch of
 //! many decisions holds few copies.
 
-use std::num::NonZeroUsize;
 use std::sync::mpsc::{self, TrySendError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
-use lawful::{DecisionKey, Request, RequestError};
+use lawful::{DecisionKey, PreparedRequest, Request, RequestError};
 use pyo3::Python;
 use rustc_hash::FxHashMap;
 
@@ -29,15 +28,22 @@ pub(crate) const CHUNK: usize = 1024;
 /// A bad request of the batch, with its position.
 pub(crate) type BatchError = (usize, Failure);
 
+/// A request of a batch as read: already prepared (the fast path), or to be
+/// prepared when it is decided.
+pub(crate) enum Pending {
+    Prepared(PreparedRequest),
+    Read(Request),
+}
+
 /// Reads the next requests of a batch into the vector (up to [`CHUNK`]), saying
 /// whether more may follow; or the position of a request it could not read.
 pub(crate) trait Reader {
-    fn read_chunk(&mut self, chunk: &mut Vec<Request>) -> Result<bool, BatchError>;
+    fn read_chunk(&mut self, chunk: &mut Vec<Pending>) -> Result<bool, BatchError>;
 }
 
 /// The parts of each request's decision, in order; or the first request in the
 /// batch's order that could not be read or decided. `threads` is the most
-/// threads to decide on (`None`: one per CPU); `known_len`, the batch's length
+/// threads to decide on (`None`: 1); `known_len`, the batch's length
 /// when known, so a small batch is decided without starting threads.
 pub(crate) fn decide(
     py: Python<'_>,
@@ -46,7 +52,9 @@ pub(crate) fn decide(
     known_len: Option<usize>,
     reader: &mut impl Reader,
 ) -> Result<Vec<Arc<Parts>>, BatchError> {
-    let threads = threads.unwrap_or_else(cpus).max(1);
+    // Reading dominates once plain dicts are prepared as they are read, so one
+    // thread is the default; more help batches that need the slower reader.
+    let threads = threads.unwrap_or(1).max(1);
     if threads == 1 || known_len.is_some_and(|n| n <= CHUNK) {
         return decide_here(py, policy, reader);
     }
@@ -118,7 +126,7 @@ pub(crate) fn decide(
 struct Job {
     seq: usize,
     first: usize,
-    requests: Vec<Request>,
+    requests: Vec<Pending>,
 }
 
 /// A decided chunk: its place among the chunks, and its parts or first error.
@@ -206,25 +214,26 @@ fn decide_here(
     }
 }
 
-/// How many threads can run at once here (asked once: it reads the cgroup files).
-fn cpus() -> usize {
-    static CPUS: OnceLock<usize> = OnceLock::new();
-    *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
-}
-
 /// Decides requests in order; `first` is the position of the first in the
 /// batch. Equal decisions share their parts through `seen`.
 fn decide_chunk(
     policy: &lawful::Policy,
-    requests: &[Request],
+    requests: &[Pending],
     first: usize,
     seen: &mut FxHashMap<DecisionKey, Arc<Parts>>,
 ) -> Result<Vec<Arc<Parts>>, (usize, RequestError)> {
     let mut decided = Vec::with_capacity(requests.len());
     for (i, request) in requests.iter().enumerate() {
         let fail = |e| (first + i, e);
-        let prepared = policy.prepare(request).map_err(fail)?;
-        let decision = policy.decide_prepared(&prepared).map_err(fail)?;
+        let read;
+        let prepared = match request {
+            Pending::Prepared(prepared) => prepared,
+            Pending::Read(request) => {
+                read = policy.prepare(request).map_err(fail)?;
+                &read
+            }
+        };
+        let decision = policy.decide_prepared(prepared).map_err(fail)?;
         // Equal keys read the same: build each distinct decision's parts once.
         let shared = seen
             .entry(decision.key())

@@ -23,6 +23,7 @@ mod convert;
 mod decision;
 mod direct;
 mod errors;
+mod fast;
 mod policy;
 
 use errors::{LawfulError, PolicyError, RequestError, policy_error};

@@ -15,6 +15,7 @@ use crate::convert::{Converter, Path};
 use crate::decision::{Parts, PyDecision};
 use crate::direct;
 use crate::errors::{Failure, PyDiagnostic, request_error};
+use crate::fast;
 
 /// A compiled privacy policy, with every version of it. Load one with
 /// `lawful.load(path)` or `lawful.loads(text)`.
@@ -128,13 +129,14 @@ pub(crate) fn read(object: &Bound<'_, PyAny>) -> Result<Request, Failure> {
 }
 
 /// The requests of a batch, read from a Python iterable.
-struct BatchReader<'py> {
+struct BatchReader<'py, 'p> {
+    policy: &'p lawful::Policy,
     items: Bound<'py, PyIterator>,
     index: usize,
 }
 
-impl batch::Reader for BatchReader<'_> {
-    fn read_chunk(&mut self, chunk: &mut Vec<Request>) -> Result<bool, batch::BatchError> {
+impl batch::Reader for BatchReader<'_, '_> {
+    fn read_chunk(&mut self, chunk: &mut Vec<batch::Pending>) -> Result<bool, batch::BatchError> {
         while chunk.len() < batch::CHUNK {
             let Some(item) = self.items.next() else {
                 return Ok(false);
@@ -142,7 +144,13 @@ impl batch::Reader for BatchReader<'_> {
             let index = self.index;
             self.index += 1;
             let item = item.map_err(|e| (index, Failure::Python(e)))?;
-            chunk.push(read(&item).map_err(|f| (index, f))?);
+            // The fast path prepares plain dicts at once; anything else is read
+            // the way `decide` reads it, so results and errors are the same.
+            let pending = match fast::read(self.policy, &item) {
+                Some(prepared) => batch::Pending::Prepared(prepared),
+                None => batch::Pending::Read(read(&item).map_err(|f| (index, f))?),
+            };
+            chunk.push(pending);
         }
         Ok(true)
     }
@@ -286,13 +294,15 @@ impl PyPolicy {
 
     /// Decides a batch of request dicts, returning their decisions in order.
     ///
-    /// Requests are read on the calling thread, with the interpreter held, and
-    /// decided on other threads, without it, while the next ones are read; the
-    /// calling thread releases the interpreter while the last are decided. Up to
-    /// `threads` threads are used (default: one per CPU; 1 keeps to the calling
-    /// thread, releasing the interpreter while each chunk of requests is
-    /// decided); a batch of up to 1,024 requests is decided on the calling
-    /// thread alone. A request the
+    /// Plain request dicts (exact dict, str, int, float, bool, list and tuple
+    /// values, times as text) are read and prepared straight from their Python
+    /// objects; anything else is read the way `decide` reads it, with the same
+    /// result or error. Requests are read with the interpreter held, in chunks
+    /// of 1,024, and each chunk is decided without it. By default
+    /// (`threads=None` or 1) the calling thread does both; with `threads=N`,
+    /// N - 1 other threads decide chunks while the calling thread reads the next,
+    /// which helps when many requests take the slower reader (datetimes, sets).
+    /// A request the
     /// policy cannot decide raises `RequestError` with `index` set to its
     /// position in the batch (and `str(error)` starting "request N:"), and no
     /// decisions are returned: a batch is decided whole or not at all. A request
@@ -311,6 +321,7 @@ impl PyPolicy {
             ));
         }
         let mut reader = BatchReader {
+            policy: &self.policy,
             items: requests.try_iter()?,
             index: 0,
         };

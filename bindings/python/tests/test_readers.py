@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import random
 
+import lawful
 from lawful._lawful import _read_both
 
 from conftest import CASES
@@ -60,3 +61,37 @@ def test_mutated_requests_agree():
                 target[key] = rng.choice(VALUES)
         direct += agree(request)
     assert direct > 500      # the direct reader is exercised, not just bypassed
+
+
+def outcome(policy, request):
+    """What `decide` gives for one request: its dict, or the error's kind, field and message."""
+    try:
+        return policy.decide(request).to_dict()
+    except lawful.RequestError as e:
+        return ("error", e.kind, e.field, str(e))
+
+
+def test_batches_decide_mutated_requests_as_decide_does(policy):
+    # decide_many prepares plain dicts on a fast path of its own; whatever it takes
+    # or leaves, every request must come out as `decide` makes it.
+    rng = random.Random(20261129)
+    base = [c["request"] for c in CASES]
+    checked = 0
+    for n in range(6_000):
+        request = copy.deepcopy(rng.choice(base))
+        for _ in range(rng.randint(0, 2)):
+            target = request["subject"] if rng.random() < 0.5 and isinstance(request.get("subject"), dict) else request
+            key = rng.choice(KEYS)
+            if rng.random() < 0.2:
+                target.pop(key, None)
+            else:
+                target[key] = rng.choice(VALUES)
+        expected = outcome(policy, request)
+        try:
+            [decision] = policy.decide_many([request], threads=1)
+            got = decision.to_dict()
+        except lawful.RequestError as e:
+            got = ("error", e.kind, e.field, str(e).removeprefix("request 0: "))
+        assert got == expected, request
+        checked += isinstance(expected, dict)
+    assert checked > 500     # many mutated requests are still decided, not refused
