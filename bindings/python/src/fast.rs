@@ -192,7 +192,9 @@ impl Reader<'_> {
         if object.is_exact_instance_of::<PyInt>() {
             // Whole numbers JSON would carry exactly; others go the usual way.
             let n: i64 = object.extract().ok()?;
-            return (n.unsigned_abs() < (1 << 53)).then(|| Value::Number(n as f64));
+            // Below 2^53 the conversion is exact.
+            let exact = n as f64;
+            return (n.unsigned_abs() < (1 << 53)).then_some(Value::Number(exact));
         }
         if object.is_exact_instance_of::<PyFloat>() {
             let n: f64 = object.extract().ok()?;
