@@ -64,25 +64,27 @@ impl Reader<'_> {
 
     fn request<'py>(&mut self, object: &Bound<'py, PyAny>) -> Option<ResolvedRequest> {
         let dict = exact_dict(object)?;
-        let py = object.py();
-        let mut found = 0;
-        let mut get = |key: &Bound<'py, PyString>| -> Option<Option<Bound<'py, PyAny>>> {
-            let value = dict.get_item(key).ok()?;
-            found += usize::from(value.is_some());
-            // A key given as None is a key not given.
-            Some(value.filter(|v| !v.is_none()))
-        };
-        let action = get(pyo3::intern!(py, "action"))??;
-        let subject = get(pyo3::intern!(py, "subject"))??;
-        let data = get(pyo3::intern!(py, "data"))??;
-        let purpose = get(pyo3::intern!(py, "purpose"))??;
-        let party = get(pyo3::intern!(py, "party"))?;
-        let at = get(pyo3::intern!(py, "at"))?;
-        let collected_at = get(pyo3::intern!(py, "collected_at"))?;
-        // Any other key is for the usual reader to name in its error.
-        if found != dict.len() {
-            return None;
+        let (mut action, mut subject, mut data, mut purpose) = (None, None, None, None);
+        let (mut party, mut at, mut collected_at) = (None, None, None);
+        // One pass over the dict's items (cheaper than a lookup per known key);
+        // a key given as None is a key not given.
+        for (key, value) in dict.iter() {
+            let slot = match text(&key)? {
+                "action" => &mut action,
+                "subject" => &mut subject,
+                "data" => &mut data,
+                "purpose" => &mut purpose,
+                "party" => &mut party,
+                "at" => &mut at,
+                "collected_at" => &mut collected_at,
+                // Any other key is for the usual reader to name in its error.
+                _ => return None,
+            };
+            if !value.is_none() {
+                *slot = Some(value);
+            }
         }
+        let (action, subject, data, purpose) = (action?, subject?, data?, purpose?);
         let v = self.vocabulary;
         let action = match text(&action)? {
             "use" => Action::Use,

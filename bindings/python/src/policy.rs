@@ -1,6 +1,5 @@
 //! `lawful.Policy`: a loaded policy, and the ways to ask it.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
@@ -8,6 +7,7 @@ use lawful::{Action, Request};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyIterator, PyList, PyString, PyTuple};
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use crate::batch;
@@ -330,7 +330,7 @@ impl PyPolicy {
             .map_err(|(index, f)| f.into_pyerr(py, Some(index)))?;
         // Identical decisions share one Python object, as they share their parts:
         // a decision is immutable, and a batch of many makes few distinct ones.
-        let mut objects: HashMap<*const Parts, Bound<'py, PyDecision>> = HashMap::new();
+        let mut objects: FxHashMap<*const Parts, Bound<'py, PyDecision>> = FxHashMap::default();
         let mut list = Vec::with_capacity(decided.len());
         for parts in decided {
             let object = match objects.entry(Arc::as_ptr(&parts)) {
