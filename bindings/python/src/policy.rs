@@ -187,6 +187,17 @@ impl PyPolicy {
     /// the policy can decide: a missing or unknown field, a wrong type, or a
     /// name the policy does not declare (with a suggestion when one is near).
     fn decide(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
+        // A plain dict takes the batch's fast path; anything else the usual reader.
+        if let Some(prepared) = fast::read(&self.policy, request) {
+            if let Ok(decision) = self.policy.decide_prepared(&prepared) {
+                return Ok(PyDecision::new(&decision, None));
+            }
+        }
+        self.decide_request(py, read(request))
+    }
+
+    /// For tests: `decide` by the usual reader alone, without the fast path.
+    fn _decide_usual(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
         self.decide_request(py, read(request))
     }
 
