@@ -46,19 +46,25 @@ def test_acceptance_requests_are_read_directly():
         assert agree(case["request"]), case["name"]
 
 
-def test_mutated_requests_agree():
-    rng = random.Random(20260301)
+def mutated(seed: int, count: int, fewest: int, most: int):
+    """Acceptance requests with `fewest` to `most` keys removed or set to odd values."""
+    rng = random.Random(seed)
     base = [c["request"] for c in CASES]
-    direct = 0
-    for n in range(20_000):
+    for _ in range(count):
         request = copy.deepcopy(rng.choice(base))
-        for _ in range(rng.randint(1, 3)):
+        for _ in range(rng.randint(fewest, most)):
             target = request["subject"] if rng.random() < 0.5 and isinstance(request.get("subject"), dict) else request
             key = rng.choice(KEYS)
             if rng.random() < 0.2:
                 target.pop(key, None)
             else:
                 target[key] = rng.choice(VALUES)
+        yield request
+
+
+def test_mutated_requests_agree():
+    direct = 0
+    for request in mutated(20260301, 20_000, 1, 3):
         direct += agree(request)
     assert direct > 500      # the direct reader is exercised, not just bypassed
 
@@ -74,18 +80,8 @@ def outcome(decide, request):
 def test_the_fast_path_decides_mutated_requests_as_the_usual_reader_does(policy):
     # decide and decide_many prepare plain dicts on a fast path; whatever it takes
     # or leaves, every request must come out as the usual reader makes it.
-    rng = random.Random(20261129)
-    base = [c["request"] for c in CASES]
     checked = 0
-    for n in range(6_000):
-        request = copy.deepcopy(rng.choice(base))
-        for _ in range(rng.randint(0, 2)):
-            target = request["subject"] if rng.random() < 0.5 and isinstance(request.get("subject"), dict) else request
-            key = rng.choice(KEYS)
-            if rng.random() < 0.2:
-                target.pop(key, None)
-            else:
-                target[key] = rng.choice(VALUES)
+    for request in mutated(20261129, 6_000, 0, 2):
         expected = outcome(policy._decide_usual, request)
         assert outcome(policy.decide, request) == expected, request
         try:
