@@ -280,7 +280,7 @@ fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic 
     let help = if clause_expected {
         "a rule's clauses go in this order: allow/deny, about, for, to, basis, when, except, then, cite"
     } else {
-        "see the tour of the language in README.md"
+        "see the language reference in docs/language.md"
     };
     let word_end = raw.as_ref().map_or(end, |w| start + w.len());
     source.at(
