@@ -1,12 +1,13 @@
-//! The evaluator (SPEC §2): which version, then the child rule, revocations,
-//! deny rules, allow rules, and for a disclosure the recipient.
+//! The evaluator (SPEC §2): which version, then the child rule, coverage,
+//! revocations, deny rules, allow rules, and for a disclosure the recipient.
 //!
-//! Order of checks, for the version in force:
+//! Order of checks, for the version in force (none: denied, before the first version):
 //! 1. a subject whose known age is under the child threshold: denied, delete;
-//! 2. consent for the purpose revoked and not given again: denied, notify recipients;
-//! 3. for each data category: a deny rule that applies forbids (deny beats allow);
+//! 2. a role, category, purpose or party the version does not declare: denied;
+//! 3. consent for the purpose revoked and not given again: denied, notify recipients;
+//! 4. for each data category: a deny rule that applies forbids (deny beats allow);
 //!    otherwise an allow rule must apply (consent rules need consent in force);
-//! 4. a disclosure also needs the party to receive data for the purpose.
+//! 5. a disclosure also needs the party to receive data for the purpose.
 //!
 //! Nothing here allocates unless the tracer records.
 
