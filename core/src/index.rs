@@ -111,7 +111,7 @@ impl IndexBuilder {
     }
 
     #[cfg(test)]
-    fn clone_entries_len(&self) -> usize {
+    fn entry_count(&self) -> usize {
         self.entries.len()
     }
 
@@ -218,7 +218,7 @@ mod tests {
         assert!(specific.is_ok());
         assert!(b.add(1, &None, &Some(vec![1]), &None, budget).is_ok());
         assert!(b.add(2, &None, &None, &None, budget).is_ok());
-        assert_eq!(b.clone_entries_len(), 4);
+        assert_eq!(b.entry_count(), 4);
         assert_eq!(b.add(3, &None, &None, &None, budget), Err(1));
         let index = b.build();
         assert_eq!(found(&index, 0, 1, 5), vec![0, 1, 2]);

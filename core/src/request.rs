@@ -212,21 +212,7 @@ impl Request {
                 ));
             }
         };
-        match (action, &party) {
-            (Action::Use, Some(_)) => {
-                return Err(RequestError::field(
-                    "party",
-                    "`party` is only for `disclose`: a use has no recipient",
-                ));
-            }
-            (Action::Disclose, None) => {
-                return Err(RequestError::field(
-                    "party",
-                    "missing `party`: a disclosure must say who receives the data",
-                ));
-            }
-            _ => {}
-        }
+        check_party(action, party.is_some())?;
         Ok(Request {
             action,
             subject,
@@ -523,32 +509,16 @@ pub(crate) fn prepare(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let purpose = resolve_purpose(vocabulary, &request.purpose, "purpose")?;
-    let party = match (&request.party, request.action) {
-        (Some(name), Action::Disclose) => Some(
+    check_party(request.action, request.party.is_some())?;
+    let party = match &request.party {
+        Some(name) => Some(
             vocabulary
                 .party(name)
                 .ok_or_else(|| unknown("party", "party", name, vocabulary.parties()))?,
         ),
-        (Some(_), Action::Use) => {
-            return Err(RequestError::field(
-                "party",
-                "`party` is only for `disclose`: a use has no recipient",
-            ));
-        }
-        (None, Action::Disclose) => {
-            return Err(RequestError::field(
-                "party",
-                "missing `party`: a disclosure must say who receives the data",
-            ));
-        }
-        (None, Action::Use) => None,
+        None => None,
     };
-    let mut attributes = vec![None; vocabulary.attributes().len()];
-    if let Some(age) = request.subject.age {
-        if let Some(slot) = attributes.get_mut(AGE.index()) {
-            *slot = Some(Value::Number(f64::from(age)));
-        }
-    }
+    let mut attributes = Vec::with_capacity(request.subject.attributes.len());
     for (name, value) in &request.subject.attributes {
         // The field's name is only spelt out when there is something to say about it.
         let field = || format!("subject.{}", shown(name));
@@ -573,9 +543,7 @@ pub(crate) fn prepare(
         let expected = vocabulary.attribute_type(id);
         let value = conform(value, expected)
             .ok_or_else(|| RequestError::field(&field(), type_message(&field(), expected)))?;
-        if let Some(slot) = attributes.get_mut(id.index()) {
-            *slot = Some(value);
-        }
+        attributes.push((id, value));
     }
     let consents = resolve_times(vocabulary, &request.subject.consents, "subject.consents")?;
     let revocations = resolve_times(
@@ -583,15 +551,7 @@ pub(crate) fn prepare(
         &request.subject.revocations,
         "subject.revocations",
     )?;
-    let at = request.at.unwrap_or_else(now);
-    if request.collected_at.is_some_and(|collected| collected > at) {
-        return Err(RequestError::field(
-            "collected_at",
-            "`collected_at` is later than `at`: data cannot be used before it is collected",
-        ));
-    }
-    Ok(PreparedRequest {
-        stamp,
+    let resolved = ResolvedRequest {
         action: request.action,
         role,
         data,
@@ -601,6 +561,60 @@ pub(crate) fn prepare(
         attributes,
         consents,
         revocations,
+        at: request.at,
+        collected_at: request.collected_at,
+    };
+    finish(resolved, vocabulary, stamp, now)
+}
+
+/// `party` is given exactly when the action is a disclosure.
+fn check_party(action: Action, party_given: bool) -> Result<(), RequestError> {
+    match (action, party_given) {
+        (Action::Use, true) => Err(RequestError::field(
+            "party",
+            "`party` is only for `disclose`: a use has no recipient",
+        )),
+        (Action::Disclose, false) => Err(RequestError::field(
+            "party",
+            "missing `party`: a disclosure must say who receives the data",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Builds the prepared request from checked parts: attribute values of the
+/// declared types, ids of this vocabulary.
+fn finish(
+    request: ResolvedRequest,
+    vocabulary: &Vocabulary,
+    stamp: u64,
+    now: fn() -> Timestamp,
+) -> Result<PreparedRequest, RequestError> {
+    let at = request.at.unwrap_or_else(now);
+    if request.collected_at.is_some_and(|collected| collected > at) {
+        return Err(RequestError::field(
+            "collected_at",
+            "`collected_at` is later than `at`: data cannot be used before it is collected",
+        ));
+    }
+    let mut attributes = vec![None; vocabulary.attributes().len()];
+    let age = request.age.map(|age| (AGE, Value::Number(f64::from(age))));
+    for (id, value) in age.into_iter().chain(request.attributes) {
+        if let Some(slot) = attributes.get_mut(id.index()) {
+            *slot = Some(value);
+        }
+    }
+    Ok(PreparedRequest {
+        stamp,
+        action: request.action,
+        role: request.role,
+        data: request.data,
+        purpose: request.purpose,
+        party: request.party,
+        age: request.age,
+        attributes,
+        consents: request.consents,
+        revocations: request.revocations,
         at,
         collected_at: request.collected_at,
     })
@@ -709,41 +723,29 @@ pub(crate) fn prepare_resolved(
     if !purposes_ok(&request.consents) || !purposes_ok(&request.revocations) {
         return Err(bad("subject.consents"));
     }
-    match (request.action, request.party) {
-        (Action::Disclose, Some(p)) if in_range(p.index(), vocabulary.parties().len()) => {}
-        (Action::Use, None) => {}
-        _ => return Err(bad("party")),
+    check_party(request.action, request.party.is_some())?;
+    if request
+        .party
+        .is_some_and(|p| !in_range(p.index(), vocabulary.parties().len()))
+    {
+        return Err(bad("party"));
     }
     if request.age.is_some_and(|age| age > MAX_AGE) {
         return Err(bad("subject.age"));
     }
-    let mut attributes = vec![None; vocabulary.attributes().len()];
-    if let (Some(age), Some(slot)) = (request.age, attributes.get_mut(AGE.index())) {
-        *slot = Some(Value::Number(f64::from(age)));
+    let mut attributes = Vec::with_capacity(request.attributes.len());
+    for (id, value) in &request.attributes {
+        let in_vocabulary = *id != AGE && in_range(id.index(), vocabulary.attributes().len());
+        let value = conform(value, vocabulary.attribute_type(*id)).filter(|_| in_vocabulary);
+        attributes.push((*id, value.ok_or_else(|| bad("subject"))?));
     }
-    for (id, value) in request.attributes {
-        let value = conform(&value, vocabulary.attribute_type(id)).filter(|_| id != AGE);
-        match (attributes.get_mut(id.index()), value) {
-            (Some(slot), Some(value)) => *slot = Some(value),
-            _ => return Err(bad("subject")),
-        }
-    }
-    let at = request.at.unwrap_or_else(now);
-    if request.collected_at.is_some_and(|collected| collected > at) {
-        return Err(bad("collected_at"));
-    }
-    Ok(PreparedRequest {
+    finish(
+        ResolvedRequest {
+            attributes,
+            ..request
+        },
+        vocabulary,
         stamp,
-        action: request.action,
-        role: request.role,
-        data: request.data,
-        purpose: request.purpose,
-        party: request.party,
-        age: request.age,
-        attributes,
-        consents: request.consents,
-        revocations: request.revocations,
-        at,
-        collected_at: request.collected_at,
-    })
+        now,
+    )
 }

@@ -130,6 +130,20 @@ fn literal_value(l: &Literal) -> Value {
     }
 }
 
+/// Puts a built-in obligation first, unless the list already has it: a revocation
+/// always notifies the recipients, the child rule always deletes.
+fn first_of_all(obligations: &mut Vec<Obligation>, kind: lawful_core::ids::ObligationId) {
+    if !obligations.iter().any(|o| o.kind == kind) {
+        obligations.insert(
+            0,
+            Obligation {
+                kind,
+                within_days: None,
+            },
+        );
+    }
+}
+
 /// Compiles every version file of a policy together.
 pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnostic>> {
     let mut vocabulary = Vocabulary::new();
@@ -861,15 +875,7 @@ impl FileCompiler<'_> {
                     }
                     // A revocation always obliges the caller to tell the recipients.
                     let mut obligations = self.obligations(&r.obligations);
-                    if !obligations.iter().any(|o| o.kind == NOTIFY_RECIPIENTS) {
-                        obligations.insert(
-                            0,
-                            Obligation {
-                                kind: NOTIFY_RECIPIENTS,
-                                within_days: None,
-                            },
-                        );
-                    }
+                    first_of_all(&mut obligations, NOTIFY_RECIPIENTS);
                     let cites = self.cites(&r.cites);
                     version.revocations.push(Revocation {
                         id: r.id.node.as_str().into(),
@@ -890,15 +896,7 @@ impl FileCompiler<'_> {
                     }
                     children_span = Some(c.span);
                     let mut obligations = self.obligations(&c.obligations);
-                    if !obligations.iter().any(|o| o.kind == DELETE) {
-                        obligations.insert(
-                            0,
-                            Obligation {
-                                kind: DELETE,
-                                within_days: None,
-                            },
-                        );
-                    }
+                    first_of_all(&mut obligations, DELETE);
                     let cites = self.cites(&c.cites);
                     version.children = Some(Children {
                         under: c.under.node,

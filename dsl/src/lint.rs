@@ -21,14 +21,10 @@ pub(crate) fn lint(
     vocabulary: &Vocabulary,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let rule_spans: std::collections::HashMap<&str, Span> = file
-        .declarations
-        .iter()
-        .filter_map(|d| match d {
-            Declaration::Rule(r) => Some((r.id.node.as_str(), r.id.span)),
-            _ => None,
-        })
-        .collect();
+    let rule_spans = spans(file, |d| match d {
+        Declaration::Rule(r) => Some(&r.id),
+        _ => None,
+    });
     let rule_span = |id: &str| rule_spans.get(id).copied();
     for declaration in &file.declarations {
         if let Declaration::Rule(r) = declaration {
@@ -89,14 +85,10 @@ pub(crate) fn lint(
             }
         }
     }
-    let purpose_spans: std::collections::HashMap<&str, Span> = file
-        .declarations
-        .iter()
-        .filter_map(|d| match d {
-            Declaration::Purpose(p) => Some((p.name.node.as_str(), p.name.span)),
-            _ => None,
-        })
-        .collect();
+    let purpose_spans = spans(file, |d| match d {
+        Declaration::Purpose(p) => Some(&p.name),
+        _ => None,
+    });
     for purpose in &version.purposes {
         let is_leaf = purposes.subtree(purpose.raw()).len() == 1;
         if !is_leaf || allowed.get(purpose.index()).copied().unwrap_or(true) {
@@ -149,6 +141,18 @@ pub(crate) fn lint(
             );
         }
     }
+}
+
+/// Where each name `pick` takes from the file's declarations is written.
+fn spans<'f>(
+    file: &'f PolicyFile,
+    pick: impl Fn(&'f Declaration) -> Option<&'f crate::ast::Name>,
+) -> std::collections::HashMap<&'f str, Span> {
+    file.declarations
+        .iter()
+        .filter_map(pick)
+        .map(|name| (name.node.as_str(), name.span))
+        .collect()
 }
 
 /// True when every request `inner` is about is also one `outer` is about.
