@@ -1,6 +1,8 @@
-//! The batch reader's fast path: a plain request dict straight to a prepared
-//! request, resolving names against the policy's vocabulary from the Python
-//! strings themselves, with no `Request` and no owned strings in between.
+//! The fast path: a plain request dict straight to a prepared request,
+//! resolving names against the policy's vocabulary from the Python strings
+//! themselves, with no `Request` and no owned strings in between. A batch's
+//! reader remembers the strings it has resolved, so a name repeated across the
+//! batch as the same string object is resolved once.
 //!
 //! It takes only exact `dict`, `str`, `int`, `float`, `bool`, `list` and `tuple`
 //! objects, and returns `None` at anything else (an unknown key or name, a wrong
@@ -9,29 +11,152 @@
 //! result or its error is exactly what `decide` gives; the test suite checks the
 //! two paths decide alike.
 
-use lawful::ids::{CategoryId, PurposeId, RoleId};
+use lawful::ids::{AttributeId, CategoryId, PartyId, PurposeId, RoleId};
 use lawful::{
     Action, MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES, PreparedRequest, ResolvedRequest,
     Timestamp, Value, Vocabulary,
 };
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use rustc_hash::FxHashMap;
 
-/// Reads and prepares a request dict, or `None` when the usual reader must.
-pub(crate) fn read(policy: &lawful::Policy, object: &Bound<'_, PyAny>) -> Option<PreparedRequest> {
-    let mut reader = Reader {
-        vocabulary: policy.vocabulary(),
-        weight: 0,
-    };
-    let request = reader.request(object)?;
-    if reader.weight > MAX_REQUEST_BYTES / 2 {
-        return None;
-    }
-    policy.prepare_resolved(request).ok()
+/// Reads request dicts into prepared requests. A batch keeps one reader for
+/// all its requests, so each name is resolved once per string object.
+pub(crate) struct Reader<'p, 'py> {
+    policy: &'p lawful::Policy,
+    memo: Option<Memo<'py>>,
 }
 
-struct Reader<'v> {
-    vocabulary: &'v Vocabulary,
+impl<'p, 'py> Reader<'p, 'py> {
+    /// A reader for a single request: nothing to remember between requests.
+    pub(crate) fn single(policy: &'p lawful::Policy) -> Self {
+        Reader { policy, memo: None }
+    }
+
+    /// A reader for a batch, remembering the names it resolves.
+    pub(crate) fn batch(policy: &'p lawful::Policy) -> Self {
+        Reader {
+            policy,
+            memo: Some(Memo::default()),
+        }
+    }
+
+    /// Reads and prepares a request dict, or `None` when the usual reader must.
+    pub(crate) fn read(&mut self, object: &Bound<'py, PyAny>) -> Option<PreparedRequest> {
+        let mut reader = RequestReader {
+            vocabulary: self.policy.vocabulary(),
+            memo: self.memo.as_mut(),
+            weight: 0,
+        };
+        let request = reader.request(object)?;
+        if reader.weight > MAX_REQUEST_BYTES / 2 {
+            return None;
+        }
+        self.policy.prepare_resolved(request).ok()
+    }
+}
+
+/// How many strings a batch remembers: past this, names are looked up by text.
+const MEMO_LIMIT: usize = 4096;
+
+/// What a batch has resolved, by the identity (address) of the Python string:
+/// a service's requests repeat a few string objects — literals, interned
+/// names, values shared between requests — so most names resolve by one
+/// integer lookup instead of a text lookup. Each entry keeps the text's
+/// length for the size check.
+///
+/// Every string remembered is held in `held`, so it stays alive to the end of
+/// the batch and its address cannot be taken by another object meanwhile.
+#[derive(Default)]
+struct Memo<'py> {
+    held: Vec<Bound<'py, PyAny>>,
+    roles: FxHashMap<usize, (RoleId, usize)>,
+    categories: FxHashMap<usize, (CategoryId, usize)>,
+    purposes: FxHashMap<usize, (PurposeId, usize)>,
+    parties: FxHashMap<usize, (PartyId, usize)>,
+    attributes: FxHashMap<usize, (AttributeId, usize)>,
+    times: FxHashMap<usize, (Timestamp, usize)>,
+}
+
+/// A fixed set of words a request uses (its keys, its actions), matched first
+/// by identity with their interned strings — keys written in Python source are
+/// interned, so a request built in Python matches by one comparison each — and
+/// otherwise by text.
+struct Words<T: 'static> {
+    words: &'static [(&'static str, T)],
+    interned: PyOnceLock<Vec<Py<PyString>>>,
+}
+
+impl<T: Copy> Words<T> {
+    const fn new(words: &'static [(&'static str, T)]) -> Self {
+        Words {
+            words,
+            interned: PyOnceLock::new(),
+        }
+    }
+
+    fn find(&self, object: &Bound<'_, PyAny>) -> Option<T> {
+        let py = object.py();
+        let interned = self.interned.get_or_init(py, || {
+            self.words
+                .iter()
+                .map(|(word, _)| PyString::intern(py, word).unbind())
+                .collect()
+        });
+        let by_identity = interned.iter().zip(self.words).find(|(s, _)| object.is(s));
+        if let Some((_, (_, value))) = by_identity {
+            return Some(*value);
+        }
+        let text = text(object)?;
+        let by_text = self.words.iter().find(|(word, _)| *word == text);
+        by_text.map(|(_, value)| *value)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Field {
+    Action,
+    Subject,
+    Data,
+    Purpose,
+    Party,
+    At,
+    CollectedAt,
+}
+
+static FIELDS: Words<Field> = Words::new(&[
+    ("action", Field::Action),
+    ("subject", Field::Subject),
+    ("data", Field::Data),
+    ("purpose", Field::Purpose),
+    ("party", Field::Party),
+    ("at", Field::At),
+    ("collected_at", Field::CollectedAt),
+]);
+
+/// The subject's fields other than attributes.
+#[derive(Clone, Copy)]
+enum SubjectField {
+    Role,
+    Age,
+    Consents,
+    Revocations,
+}
+
+static SUBJECT_FIELDS: Words<SubjectField> = Words::new(&[
+    ("role", SubjectField::Role),
+    ("age", SubjectField::Age),
+    ("consents", SubjectField::Consents),
+    ("revocations", SubjectField::Revocations),
+]);
+
+static ACTIONS: Words<Action> = Words::new(&[("use", Action::Use), ("disclose", Action::Disclose)]);
+
+/// Reads one request.
+struct RequestReader<'r, 'py> {
+    vocabulary: &'r Vocabulary,
+    memo: Option<&'r mut Memo<'py>>,
     /// Bytes of text read, to leave requests near the size limit to the usual reader.
     weight: usize,
 }
@@ -51,54 +176,91 @@ fn exact_dict<'a, 'py>(object: &'a Bound<'py, PyAny>) -> Option<&'a Bound<'py, P
     object.cast::<PyDict>().ok()
 }
 
-impl Reader<'_> {
-    fn name<'a>(&mut self, object: &'a Bound<'_, PyAny>) -> Option<&'a str> {
-        let name = text(object)?;
-        self.weight += name.len() + 2;
-        Some(name)
+impl<'py> RequestReader<'_, 'py> {
+    /// Resolves an exact `str` through `parse`, by its identity when the batch
+    /// has met this string before. `map` picks the memo's table for the kind of
+    /// name, since one text may name a purpose in one place and a category in
+    /// another.
+    fn resolve<T: Copy>(
+        &mut self,
+        object: &Bound<'py, PyAny>,
+        map: for<'m> fn(&'m mut Memo<'py>) -> &'m mut FxHashMap<usize, (T, usize)>,
+        parse: impl FnOnce(&Vocabulary, &str) -> Option<T>,
+    ) -> Option<T> {
+        let address = object.as_ptr().addr();
+        if let Some(memo) = self.memo.as_deref_mut() {
+            if let Some(&(value, weight)) = map(memo).get(&address) {
+                self.weight += weight;
+                return Some(value);
+            }
+        }
+        let text = text(object)?;
+        let weight = text.len() + 2;
+        self.weight += weight;
+        let value = parse(self.vocabulary, text)?;
+        if let Some(memo) = self.memo.as_deref_mut() {
+            if memo.held.len() < MEMO_LIMIT {
+                memo.held.push(object.clone());
+                map(memo).insert(address, (value, weight));
+            }
+        }
+        Some(value)
     }
 
-    fn time(&mut self, object: &Bound<'_, PyAny>) -> Option<Timestamp> {
-        Timestamp::parse(self.name(object)?).ok()
+    fn role(&mut self, object: &Bound<'py, PyAny>) -> Option<RoleId> {
+        self.resolve(object, |m| &mut m.roles, Vocabulary::role)
     }
 
-    fn request<'py>(&mut self, object: &Bound<'py, PyAny>) -> Option<ResolvedRequest> {
+    fn category(&mut self, object: &Bound<'py, PyAny>) -> Option<CategoryId> {
+        self.resolve(object, |m| &mut m.categories, Vocabulary::category)
+    }
+
+    fn purpose(&mut self, object: &Bound<'py, PyAny>) -> Option<PurposeId> {
+        self.resolve(object, |m| &mut m.purposes, Vocabulary::purpose)
+    }
+
+    fn party(&mut self, object: &Bound<'py, PyAny>) -> Option<PartyId> {
+        self.resolve(object, |m| &mut m.parties, Vocabulary::party)
+    }
+
+    fn attribute(&mut self, object: &Bound<'py, PyAny>) -> Option<AttributeId> {
+        self.resolve(object, |m| &mut m.attributes, Vocabulary::attribute)
+    }
+
+    fn time(&mut self, object: &Bound<'py, PyAny>) -> Option<Timestamp> {
+        self.resolve(object, |m| &mut m.times, |_, t| Timestamp::parse(t).ok())
+    }
+
+    fn request(&mut self, object: &Bound<'py, PyAny>) -> Option<ResolvedRequest> {
         let dict = exact_dict(object)?;
         let (mut action, mut subject, mut data, mut purpose) = (None, None, None, None);
         let (mut party, mut at, mut collected_at) = (None, None, None);
         // One pass over the dict's items (cheaper than a lookup per known key);
-        // a key given as None is a key not given.
+        // a key given as None is a key not given. Any other key is for the
+        // usual reader to name in its error.
         for (key, value) in dict.iter() {
-            let slot = match text(&key)? {
-                "action" => &mut action,
-                "subject" => &mut subject,
-                "data" => &mut data,
-                "purpose" => &mut purpose,
-                "party" => &mut party,
-                "at" => &mut at,
-                "collected_at" => &mut collected_at,
-                // Any other key is for the usual reader to name in its error.
-                _ => return None,
+            let slot = match FIELDS.find(&key)? {
+                Field::Action => &mut action,
+                Field::Subject => &mut subject,
+                Field::Data => &mut data,
+                Field::Purpose => &mut purpose,
+                Field::Party => &mut party,
+                Field::At => &mut at,
+                Field::CollectedAt => &mut collected_at,
             };
             if !value.is_none() {
                 *slot = Some(value);
             }
         }
         let (action, subject, data, purpose) = (action?, subject?, data?, purpose?);
-        let v = self.vocabulary;
-        let action = match text(&action)? {
-            "use" => Action::Use,
-            "disclose" => Action::Disclose,
-            _ => return None,
-        };
         let mut request = ResolvedRequest {
-            action,
+            action: ACTIONS.find(&action)?,
             // Set from the subject below.
             role: RoleId::default(),
             data: self.data(&data)?,
-            purpose: v.purpose(self.name(&purpose)?)?,
+            purpose: self.purpose(&purpose)?,
             party: match &party {
-                Some(p) => Some(v.party(self.name(p)?)?),
+                Some(p) => Some(self.party(p)?),
                 None => None,
             },
             age: None,
@@ -118,45 +280,51 @@ impl Reader<'_> {
         Some(request)
     }
 
-    fn data(&mut self, object: &Bound<'_, PyAny>) -> Option<Vec<CategoryId>> {
-        let v = self.vocabulary;
-        if let Some(one) = text(object) {
-            self.weight += one.len();
-            return Some(vec![v.category(one)?]);
+    fn data(&mut self, object: &Bound<'py, PyAny>) -> Option<Vec<CategoryId>> {
+        if object.is_exact_instance_of::<PyString>() {
+            return Some(vec![self.category(object)?]);
         }
-        let items: Vec<Bound<'_, PyAny>> = if object.is_exact_instance_of::<PyList>() {
-            object.cast::<PyList>().ok()?.iter().collect()
-        } else if object.is_exact_instance_of::<PyTuple>() {
-            object.cast::<PyTuple>().ok()?.iter().collect()
+        let mut categories;
+        if let Ok(list) = object.cast_exact::<PyList>() {
+            categories = Vec::with_capacity(list.len());
+            for item in list.iter() {
+                categories.push(self.category(&item)?);
+            }
+        } else if let Ok(tuple) = object.cast_exact::<PyTuple>() {
+            categories = Vec::with_capacity(tuple.len());
+            for item in tuple.iter() {
+                categories.push(self.category(&item)?);
+            }
         } else {
             return None;
-        };
-        if items.is_empty() || items.len() > MAX_LIST_ITEMS {
-            return None;
         }
-        items
-            .iter()
-            .map(|item| v.category(self.name(item)?))
-            .collect()
+        (!categories.is_empty() && categories.len() <= MAX_LIST_ITEMS).then_some(categories)
     }
 
-    fn subject(&mut self, object: &Bound<'_, PyAny>, request: &mut ResolvedRequest) -> Option<()> {
+    fn subject(&mut self, object: &Bound<'py, PyAny>, request: &mut ResolvedRequest) -> Option<()> {
         let dict = exact_dict(object)?;
-        let v = self.vocabulary;
         let mut role = None;
         for (key, value) in dict.iter() {
-            let key = self.name(&key)?;
+            let field = SUBJECT_FIELDS.find(&key);
             if value.is_none() {
                 // An age or attribute given as None is not given; the rest must be
                 // given properly, and the usual reader says so.
-                if matches!(key, "role" | "consents" | "revocations") {
-                    return None;
+                match field {
+                    Some(
+                        SubjectField::Role | SubjectField::Consents | SubjectField::Revocations,
+                    ) => {
+                        return None;
+                    }
+                    Some(SubjectField::Age) => continue,
+                    None => {
+                        text(&key)?;
+                        continue;
+                    }
                 }
-                continue;
             }
-            match key {
-                "role" => role = Some(v.role(self.name(&value)?)?),
-                "age" => {
+            match field {
+                Some(SubjectField::Role) => role = Some(self.role(&value)?),
+                Some(SubjectField::Age) => {
                     if !value.is_exact_instance_of::<PyInt>() {
                         return None;
                     }
@@ -164,10 +332,10 @@ impl Reader<'_> {
                     request.age = Some(age).filter(|a| *a <= MAX_AGE);
                     request.age?;
                 }
-                "consents" => request.consents = self.times(&value)?,
-                "revocations" => request.revocations = self.times(&value)?,
-                _ => {
-                    let id = v.attribute(key)?;
+                Some(SubjectField::Consents) => request.consents = self.times(&value)?,
+                Some(SubjectField::Revocations) => request.revocations = self.times(&value)?,
+                None => {
+                    let id = self.attribute(&key)?;
                     request.attributes.push((id, self.value(&value)?));
                 }
             }
@@ -176,18 +344,26 @@ impl Reader<'_> {
         Some(())
     }
 
-    fn times(&mut self, object: &Bound<'_, PyAny>) -> Option<Vec<(PurposeId, Timestamp)>> {
+    fn times(&mut self, object: &Bound<'py, PyAny>) -> Option<Vec<(PurposeId, Timestamp)>> {
         let dict = exact_dict(object)?;
         if dict.len() > MAX_LIST_ITEMS {
             return None;
         }
-        let v = self.vocabulary;
-        dict.iter()
-            .map(|(purpose, time)| Some((v.purpose(self.name(&purpose)?)?, self.time(&time)?)))
-            .collect()
+        let mut times = Vec::with_capacity(dict.len());
+        for (purpose, time) in dict.iter() {
+            times.push((self.purpose(&purpose)?, self.time(&time)?));
+        }
+        Some(times)
     }
 
-    fn value(&mut self, object: &Bound<'_, PyAny>) -> Option<Value> {
+    /// The text of an exact `str` that is not a name, counted for the size check.
+    fn free_text<'a>(&mut self, object: &'a Bound<'py, PyAny>) -> Option<&'a str> {
+        let text = text(object)?;
+        self.weight += text.len() + 2;
+        Some(text)
+    }
+
+    fn value(&mut self, object: &Bound<'py, PyAny>) -> Option<Value> {
         if object.is_exact_instance_of::<PyBool>() {
             return Some(Value::YesNo(object.is_truthy().ok()?));
         }
@@ -202,8 +378,7 @@ impl Reader<'_> {
             let n: f64 = object.extract().ok()?;
             return n.is_finite().then_some(Value::Number(n));
         }
-        if let Some(t) = text(object) {
-            self.weight += t.len();
+        if let Some(t) = self.free_text(object) {
             return Some(Value::Text(t.into()));
         }
         if object.is_exact_instance_of::<PyList>() {
@@ -213,7 +388,7 @@ impl Reader<'_> {
             }
             let mut items = Vec::with_capacity(list.len());
             for item in list.iter() {
-                items.push(Box::<str>::from(self.name(&item)?));
+                items.push(Box::<str>::from(self.free_text(&item)?));
             }
             return Some(Value::text_set(items));
         }

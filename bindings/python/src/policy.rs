@@ -130,7 +130,7 @@ pub(crate) fn read(object: &Bound<'_, PyAny>) -> Result<Request, Failure> {
 
 /// The requests of a batch, read from a Python iterable.
 struct BatchReader<'py, 'p> {
-    policy: &'p lawful::Policy,
+    fast: fast::Reader<'p, 'py>,
     items: Bound<'py, PyIterator>,
     index: usize,
 }
@@ -146,7 +146,7 @@ impl batch::Reader for BatchReader<'_, '_> {
             let item = item.map_err(|e| (index, Failure::Python(e)))?;
             // The fast path prepares plain dicts at once; anything else is read
             // the way `decide` reads it, so results and errors are the same.
-            let pending = match fast::read(self.policy, &item) {
+            let pending = match self.fast.read(&item) {
                 Some(prepared) => batch::Pending::Prepared(prepared),
                 None => batch::Pending::Read(read(&item).map_err(|f| (index, f))?),
             };
@@ -188,7 +188,7 @@ impl PyPolicy {
     /// name the policy does not declare (with a suggestion when one is near).
     fn decide(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
         // A plain dict takes the batch's fast path; anything else the usual reader.
-        if let Some(prepared) = fast::read(&self.policy, request) {
+        if let Some(prepared) = fast::Reader::single(&self.policy).read(request) {
             if let Ok(decision) = self.policy.decide_prepared(&prepared) {
                 return Ok(PyDecision::new(&decision, None));
             }
@@ -332,7 +332,7 @@ impl PyPolicy {
             ));
         }
         let mut reader = BatchReader {
-            policy: &self.policy,
+            fast: fast::Reader::batch(&self.policy),
             items: requests.try_iter()?,
             index: 0,
         };

@@ -92,3 +92,36 @@ def test_the_fast_path_decides_mutated_requests_as_the_usual_reader_does(policy)
         assert got == expected, request
         checked += isinstance(expected, dict)
     assert checked > 500     # many mutated requests are still decided, not refused
+
+
+def test_a_batch_decides_mutated_requests_as_one_by_one(policy):
+    # A batch's reader remembers the names it has resolved across requests; a
+    # whole batch must still decide each request as the usual reader does alone.
+    # (Copied as made: later mutations may reach into values shared between requests.)
+    made = [copy.deepcopy(r) for r in mutated(20261130, 4_000, 0, 2)]
+    decidable = [r for r in made if isinstance(outcome(policy._decide_usual, r), dict)]
+    assert len(decidable) > 300
+    expected = [policy._decide_usual(r).to_dict() for r in decidable]
+    assert [d.to_dict() for d in policy.decide_many(decidable, threads=1)] == expected
+    assert [d.to_dict() for d in policy.decide_many(decidable, threads=2)] == expected
+
+
+def test_a_batch_of_fresh_strings_reads_each_name_anew(policy):
+    # Names made afresh for each request and dropped with it: a string freed
+    # during the batch must not lend its address, and so its meaning, to the
+    # next string made there.
+    purposes = ["operate_website", "customer.billing", "marketing.advertising"]
+    rng = random.Random(20261129)
+    picks = [rng.randrange(len(purposes)) for _ in range(3_000)]
+
+    def fresh(text: str) -> str:
+        return "".join(list(text))          # equal text, a new string object
+
+    def requests():
+        for pick in picks:
+            yield {"action": "use", "subject": {"role": fresh("visitor")},
+                   "data": fresh("device.ip_address"), "purpose": fresh(purposes[pick])}
+
+    expected = [policy._decide_usual(r).to_dict() for r in requests()]
+    assert len({str(e) for e in expected}) > 1      # the purposes decide differently
+    assert [d.to_dict() for d in policy.decide_many(requests())] == expected
