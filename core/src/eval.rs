@@ -106,9 +106,8 @@ pub(crate) fn decide<'p, T: Tracer>(
         return decision(Some(version_index), Outcome::NotCovered(missing), first);
     }
     if T::ON {
-        for (id, value) in request.attributes.iter().enumerate() {
-            let id = AttributeId(crate::ids::id_from_index(id));
-            if value.is_some() && !version.declares_attribute(id) {
+        for &(id, _) in &request.attributes {
+            if !version.declares_attribute(id) {
                 tracer.step(
                     "attributes",
                     false,

@@ -447,8 +447,9 @@ pub struct PreparedRequest {
     pub(crate) purpose: PurposeId,
     pub(crate) party: Option<PartyId>,
     pub(crate) age: Option<u32>,
-    /// Indexed by attribute id; `None` where the request gives no value.
-    pub(crate) attributes: Vec<Option<Value>>,
+    /// The attribute values the request gives, sorted by attribute id, each id
+    /// once (a request gives few, so a sorted list beats a table per request).
+    pub(crate) attributes: Vec<(AttributeId, Value)>,
     pub(crate) consents: Vec<(PurposeId, Timestamp)>,
     pub(crate) revocations: Vec<(PurposeId, Timestamp)>,
     pub(crate) at: Timestamp,
@@ -466,7 +467,11 @@ impl PreparedRequest {
     }
     /// The attribute value the request gives, if any.
     pub(crate) fn attribute(&self, id: AttributeId) -> Option<&Value> {
-        self.attributes.get(id.index()).and_then(Option::as_ref)
+        let found = self.attributes.binary_search_by_key(&id, |(id, _)| *id);
+        found
+            .ok()
+            .and_then(|i| self.attributes.get(i))
+            .map(|(_, value)| value)
     }
 }
 
@@ -564,7 +569,7 @@ pub(crate) fn prepare(
         at: request.at,
         collected_at: request.collected_at,
     };
-    finish(resolved, vocabulary, stamp, now)
+    finish(resolved, stamp, now)
 }
 
 /// `party` is given exactly when the action is a disclosure.
@@ -586,7 +591,6 @@ fn check_party(action: Action, party_given: bool) -> Result<(), RequestError> {
 /// declared types, ids of this vocabulary.
 fn finish(
     request: ResolvedRequest,
-    vocabulary: &Vocabulary,
     stamp: u64,
     now: fn() -> Timestamp,
 ) -> Result<PreparedRequest, RequestError> {
@@ -597,13 +601,12 @@ fn finish(
             "`collected_at` is later than `at`: data cannot be used before it is collected",
         ));
     }
-    let mut attributes = vec![None; vocabulary.attributes().len()];
-    let age = request.age.map(|age| (AGE, Value::Number(f64::from(age))));
-    for (id, value) in age.into_iter().chain(request.attributes) {
-        if let Some(slot) = attributes.get_mut(id.index()) {
-            *slot = Some(value);
-        }
-    }
+    let mut attributes = request.attributes;
+    attributes.extend(request.age.map(|age| (AGE, Value::Number(f64::from(age)))));
+    // Sorted by id, keeping the last value given where an id repeats.
+    attributes.reverse();
+    attributes.sort_by_key(|(id, _)| *id);
+    attributes.dedup_by_key(|(id, _)| *id);
     Ok(PreparedRequest {
         stamp,
         action: request.action,
@@ -644,10 +647,15 @@ fn resolve_times(
 /// A value of the expected type, converting a whole number given for a number and
 /// a single text given for a set.
 fn conform(value: &Value, expected: ValueType) -> Option<Value> {
+    conform_owned(value.clone(), expected)
+}
+
+/// [`conform`], taking the value.
+fn conform_owned(value: Value, expected: ValueType) -> Option<Value> {
     match (value, expected) {
-        (Value::Text(t), ValueType::TextSet) => Some(Value::text_set([t.clone()])),
-        (Value::TextSet(items), ValueType::TextSet) => Some(Value::text_set(items.iter().cloned())),
-        (v, t) if v.value_type() == t => Some(v.clone()),
+        (Value::Text(t), ValueType::TextSet) => Some(Value::text_set([t])),
+        (Value::TextSet(items), ValueType::TextSet) => Some(Value::text_set(items.into_vec())),
+        (v, t) if v.value_type() == t => Some(v),
         _ => None,
     }
 }
@@ -733,18 +741,23 @@ pub(crate) fn prepare_resolved(
     if request.age.is_some_and(|age| age > MAX_AGE) {
         return Err(bad("subject.age"));
     }
-    let mut attributes = Vec::with_capacity(request.attributes.len());
-    for (id, value) in &request.attributes {
-        let in_vocabulary = *id != AGE && in_range(id.index(), vocabulary.attributes().len());
-        let value = conform(value, vocabulary.attribute_type(*id)).filter(|_| in_vocabulary);
-        attributes.push((*id, value.ok_or_else(|| bad("subject"))?));
-    }
+    let attributes = request
+        .attributes
+        .into_iter()
+        .map(|(id, value)| {
+            let in_vocabulary = id != AGE && in_range(id.index(), vocabulary.attributes().len());
+            let value = conform_owned(value, vocabulary.attribute_type(id));
+            let value = value
+                .filter(|_| in_vocabulary)
+                .ok_or_else(|| bad("subject"))?;
+            Ok((id, value))
+        })
+        .collect::<Result<Vec<_>, RequestError>>()?;
     finish(
         ResolvedRequest {
             attributes,
             ..request
         },
-        vocabulary,
         stamp,
         now,
     )

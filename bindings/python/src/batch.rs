@@ -32,7 +32,8 @@ pub(crate) type BatchError = (usize, Failure);
 /// prepared when it is decided.
 pub(crate) enum Pending {
     Prepared(PreparedRequest),
-    Read(Request),
+    /// Boxed: rarer, and much larger than a prepared request.
+    Read(Box<Request>),
 }
 
 /// Reads the next requests of a batch into the vector (up to [`CHUNK`]), saying

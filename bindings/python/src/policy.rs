@@ -148,7 +148,7 @@ impl batch::Reader for BatchReader<'_, '_> {
             // the way `decide` reads it, so results and errors are the same.
             let pending = match self.fast.read(&item) {
                 Some(prepared) => batch::Pending::Prepared(prepared),
-                None => batch::Pending::Read(read(&item).map_err(|f| (index, f))?),
+                None => batch::Pending::Read(Box::new(read(&item).map_err(|f| (index, f))?)),
             };
             chunk.push(pending);
         }
