@@ -132,6 +132,12 @@ impl Timestamp {
         civil_from_days(self.seconds.div_euclid(86_400))
     }
 
+    /// The instant `seconds` and `nanos` after 1970-01-01T00:00:00Z (before it,
+    /// when `seconds` is negative); `None` when `nanos` is a second or more.
+    pub fn from_unix(seconds: i64, nanos: u32) -> Option<Timestamp> {
+        (nanos < 1_000_000_000).then_some(Timestamp { seconds, nanos })
+    }
+
     /// Seconds since 1970-01-01T00:00:00Z.
     pub fn unix_seconds(self) -> i64 {
         self.seconds

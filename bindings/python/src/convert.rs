@@ -308,12 +308,17 @@ pub(crate) fn date_text(date: &Bound<'_, PyDate>) -> String {
 /// `utcoffset()` is `None`) is taken to be UTC already.
 pub(crate) fn datetime_text(datetime: &Bound<'_, PyDateTime>) -> PyResult<String> {
     let py = datetime.py();
-    let mut utc = datetime.clone();
     if datetime.get_tzinfo().is_some() && !datetime.call_method0("utcoffset")?.is_none() {
-        utc = datetime
+        let utc = datetime
             .call_method1("astimezone", (PyTzInfo::utc(py)?,))?
             .cast_into::<PyDateTime>()?;
+        return Ok(utc_text(&utc));
     }
+    Ok(utc_text(datetime))
+}
+
+/// The fields of a datetime already in UTC (or naive), as RFC 3339 text.
+fn utc_text(utc: &Bound<'_, PyDateTime>) -> String {
     let mut text = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         utc.get_year(),
@@ -328,5 +333,5 @@ pub(crate) fn datetime_text(datetime: &Bound<'_, PyDateTime>) -> PyResult<String
         text.push_str(&format!(".{micros:06}"));
     }
     text.push('Z');
-    Ok(text)
+    text
 }

@@ -5,8 +5,9 @@
 //! batch as the same string object is resolved once.
 //!
 //! It takes only exact `dict`, `str`, `int`, `float`, `bool`, `list` and `tuple`
-//! objects, and returns `None` at anything else (an unknown key or name, a wrong
-//! type, a `datetime`, a size near a limit, a request the engine refuses). The
+//! objects, and `date`s and `datetime`s naive or in UTC, and returns `None` at
+//! anything else (an unknown key or name, a wrong type, another time zone, a
+//! size near a limit, a request the engine refuses). The
 //! batch then reads that request the usual way ([`crate::policy::read`]), so its
 //! result or its error is exactly what `decide` gives; the test suite checks the
 //! two paths decide alike.
@@ -18,8 +19,13 @@ use lawful::{
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyDate, PyDateTime, PyDelta, PyDeltaAccess, PyDict, PyFloat, PyInt, PyList, PyString,
+    PyTuple, PyTzInfo, PyTzInfoAccess,
+};
 use rustc_hash::FxHashMap;
+
+use crate::convert::date_text;
 
 /// Reads request dicts into prepared requests. A batch keeps one reader for
 /// all its requests, so each name is resolved once per string object.
@@ -161,6 +167,32 @@ struct RequestReader<'r, 'py> {
     weight: usize,
 }
 
+/// The instant of an exact `datetime` that is naive (taken as UTC) or in UTC,
+/// as the usual reader makes it. Other time zones are left to the usual
+/// reader: converting them calls their `utcoffset`, which may run Python code.
+fn datetime_instant(datetime: &Bound<'_, PyDateTime>) -> Option<Timestamp> {
+    static NAIVE_EPOCH: PyOnceLock<Py<PyDateTime>> = PyOnceLock::new();
+    static UTC_EPOCH: PyOnceLock<Py<PyDateTime>> = PyOnceLock::new();
+    let py = datetime.py();
+    let utc = PyTzInfo::utc(py).ok()?;
+    let epoch = match datetime.get_tzinfo() {
+        None => NAIVE_EPOCH.get_or_try_init(py, || epoch(py, None)),
+        Some(zone) if zone.is(&*utc) => UTC_EPOCH.get_or_try_init(py, || epoch(py, Some(&utc))),
+        Some(_) => return None,
+    };
+    // The difference from the epoch with the same (or no) zone is exact and
+    // calls no `utcoffset`: a few attribute reads instead of seven fields.
+    let since = datetime.sub(epoch.ok()?.bind(py)).ok()?;
+    let since = since.cast_exact::<PyDelta>().ok()?;
+    let seconds = i64::from(since.get_days()) * 86_400 + i64::from(since.get_seconds());
+    let micros = u32::try_from(since.get_microseconds()).ok()?;
+    Timestamp::from_unix(seconds, micros * 1_000)
+}
+
+fn epoch(py: Python<'_>, zone: Option<&Bound<'_, PyTzInfo>>) -> PyResult<Py<PyDateTime>> {
+    Ok(PyDateTime::new(py, 1970, 1, 1, 0, 0, 0, 0, zone)?.unbind())
+}
+
 /// The text of an exact `str`.
 fn text<'a>(object: &'a Bound<'_, PyAny>) -> Option<&'a str> {
     if !object.is_exact_instance_of::<PyString>() {
@@ -187,6 +219,21 @@ impl<'py> RequestReader<'_, 'py> {
         map: for<'m> fn(&'m mut Memo<'py>) -> &'m mut FxHashMap<usize, (T, usize)>,
         parse: impl FnOnce(&Vocabulary, &str) -> Option<T>,
     ) -> Option<T> {
+        let vocabulary = self.vocabulary;
+        self.remember(object, map, |object| {
+            let text = text(object)?;
+            Some((parse(vocabulary, text)?, text.len() + 2))
+        })
+    }
+
+    /// Reads an immutable object through `read` (its value and the size of its
+    /// text), or takes what was read from it before in this batch.
+    fn remember<T: Copy>(
+        &mut self,
+        object: &Bound<'py, PyAny>,
+        map: for<'m> fn(&'m mut Memo<'py>) -> &'m mut FxHashMap<usize, (T, usize)>,
+        read: impl FnOnce(&Bound<'py, PyAny>) -> Option<(T, usize)>,
+    ) -> Option<T> {
         let address = object.as_ptr().addr();
         if let Some(memo) = self.memo.as_deref_mut() {
             if let Some(&(value, weight)) = map(memo).get(&address) {
@@ -194,10 +241,8 @@ impl<'py> RequestReader<'_, 'py> {
                 return Some(value);
             }
         }
-        let text = text(object)?;
-        let weight = text.len() + 2;
+        let (value, weight) = read(object)?;
         self.weight += weight;
-        let value = parse(self.vocabulary, text)?;
         if let Some(memo) = self.memo.as_deref_mut() {
             if memo.held.len() < MEMO_LIMIT {
                 memo.held.push(object.clone());
@@ -227,8 +272,24 @@ impl<'py> RequestReader<'_, 'py> {
         self.resolve(object, |m| &mut m.attributes, Vocabulary::attribute)
     }
 
+    /// A time given as text, a `datetime` (naive, or in UTC) or a `date`.
     fn time(&mut self, object: &Bound<'py, PyAny>) -> Option<Timestamp> {
-        self.resolve(object, |m| &mut m.times, |_, t| Timestamp::parse(t).ok())
+        self.remember(
+            object,
+            |m| &mut m.times,
+            |object| {
+                if let Some(text) = text(object) {
+                    return Some((Timestamp::parse(text).ok()?, text.len() + 2));
+                }
+                // As RFC 3339 text in UTC, with microseconds: 27 bytes and quotes.
+                const WEIGHT: usize = 29;
+                if let Ok(datetime) = object.cast_exact::<PyDateTime>() {
+                    return Some((datetime_instant(datetime)?, WEIGHT));
+                }
+                let date = date_text(object.cast_exact::<PyDate>().ok()?);
+                Some((Timestamp::parse(&date).ok()?, WEIGHT))
+            },
+        )
     }
 
     fn request(&mut self, object: &Bound<'py, PyAny>) -> Option<ResolvedRequest> {

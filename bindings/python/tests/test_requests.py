@@ -147,6 +147,40 @@ def test_microseconds_are_kept(policy):
     assert decide(dt.datetime(2026, 3, 1, 12, 0, 0, 500_001, tzinfo=UTC))
 
 
+@pytest.mark.parametrize("instant", [
+    dt.datetime(2026, 3, 1, 12, 0, 0, 250_000, tzinfo=UTC),
+    dt.datetime(2026, 3, 1, 12, 0, 0, 250_000),                # naive: taken as UTC
+    dt.datetime(1969, 12, 31, 23, 59, 59, 999_999),            # before 1970
+    dt.datetime(1, 1, 1, 0, 0, 1, tzinfo=UTC),
+    dt.datetime(9999, 12, 31, 23, 59, 59, 999_998),
+    dt.date(1969, 12, 31),
+])
+def test_datetimes_are_read_to_the_microsecond(policy, instant):
+    # Data cannot be collected after `at`: a `collected_at` given as a datetime
+    # must be the very microsecond its text names, alone and in a batch.
+    def text(t):
+        if not isinstance(t, dt.datetime):
+            t = dt.datetime(t.year, t.month, t.day)
+        return t.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+    def refused(at, batch):
+        request = use(data="device.ip_address", purpose="operate_website", at=text(at),
+                      collected_at=instant)
+        try:
+            policy.decide_many([request]) if batch else policy.decide(request)
+        except lawful.RequestError as e:
+            assert e.field == "collected_at"
+            return True
+        return False
+
+    one = dt.timedelta(microseconds=1)
+    start = instant if isinstance(instant, dt.datetime) else dt.datetime(instant.year, instant.month, instant.day)
+    for batch in (False, True):
+        assert refused(start - one, batch)
+        assert not refused(start, batch)
+        assert not refused(start + one, batch)
+
+
 def test_collected_at_selects_the_version(policy):
     newest = policy.versions[-1]
     assert policy.may_use(role="visitor", data="device.ip_address", purpose="operate_website").version == newest
