@@ -306,14 +306,14 @@ impl PyPolicy {
     /// Decides a batch of request dicts, returning their decisions in order.
     ///
     /// Plain request dicts (exact dict, str, int, float, bool, list and tuple
-    /// values, times as text) are read and prepared straight from their Python
-    /// objects; anything else is read the way `decide` reads it, with the same
-    /// result or error. Requests are read with the interpreter held, in chunks
-    /// of 1,024, and each chunk is decided without it. By default
-    /// (`threads=None` or 1) the calling thread does both; with `threads=N`,
-    /// N - 1 other threads decide chunks while the calling thread reads the next,
-    /// which helps when many requests take the slower reader (datetimes, sets).
-    /// A request the
+    /// values; times as text, dates, or datetimes naive or in UTC) are read and
+    /// prepared straight from their Python objects, each name resolved once
+    /// per batch; anything else is read the way `decide` reads it, with the
+    /// same result or error. Requests are read with the interpreter held, in
+    /// chunks of 1,024, and each chunk is decided without it. With `threads=N`,
+    /// N - 1 other threads decide chunks while the calling thread reads the
+    /// next; by default (`threads=None`) N is 2 on a machine with two CPUs or
+    /// more, and `threads=1` does both on the calling thread. A request the
     /// policy cannot decide raises `RequestError` with `index` set to its
     /// position in the batch (and `str(error)` starting "request N:"), and no
     /// decisions are returned: a batch is decided whole or not at all. A request
