@@ -85,6 +85,8 @@ pub(crate) fn decide(
         let mut sent = 0;
         let mut first = 0;
         let mut read_error = None;
+        let mut decided = Vec::new();
+        let mut failed = false;
         loop {
             let mut chunk = Vec::with_capacity(CHUNK);
             let more = match reader.read_chunk(&mut chunk) {
@@ -107,13 +109,18 @@ pub(crate) fn decide(
                     let _ = py.detach(|| work.send(job));
                 }
             }
-            if !more {
+            // A request the workers could not decide ends the batch: read no more.
+            for done in results.try_iter() {
+                failed |= done.1.is_err();
+                decided.push(done);
+            }
+            if !more || failed {
                 break;
             }
         }
         drop(work);
         let (decided, joined) = py.detach(move || {
-            let decided: Vec<Done> = results.iter().collect();
+            decided.extend(results.iter());
             // Every thread is joined, even after one that failed.
             let joined: Vec<bool> = handles.into_iter().map(|h| h.join().is_ok()).collect();
             let joined = !joined.contains(&false);

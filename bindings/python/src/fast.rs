@@ -28,7 +28,8 @@ use rustc_hash::FxHashMap;
 use crate::convert::date_text;
 
 /// Reads request dicts into prepared requests. A batch keeps one reader for
-/// all its requests, so each name is resolved once per string object.
+/// all its requests, so each name and time is read once per object (up to a
+/// limit).
 pub(crate) struct Reader<'p, 'py> {
     policy: &'p lawful::Policy,
     memo: Option<Memo<'py>>,
@@ -50,6 +51,7 @@ impl<'p, 'py> Reader<'p, 'py> {
 
     /// Reads and prepares a request dict, or `None` when the usual reader must.
     pub(crate) fn read(&mut self, object: &Bound<'py, PyAny>) -> Option<PreparedRequest> {
+        warm_up(object.py());
         let mut reader = RequestReader {
             vocabulary: self.policy.vocabulary(),
             memo: self.memo.as_mut(),
@@ -63,16 +65,43 @@ impl<'p, 'py> Reader<'p, 'py> {
     }
 }
 
-/// How many strings a batch remembers: past this, names are looked up by text.
+/// Initialises, once and before any dict is iterated, everything the reader
+/// looks up lazily (interned keys, the epochs, the `datetime` types): a first
+/// initialisation may let other threads run, and a dict changed by one of them
+/// in the middle of its iteration would make the iteration panic.
+fn warm_up(py: Python<'_>) {
+    static WARM: PyOnceLock<()> = PyOnceLock::new();
+    WARM.get_or_init(py, || {
+        let word = PyString::new(py, "role").into_any();
+        FIELDS.find(&word);
+        SUBJECT_FIELDS.find(&word);
+        ACTIONS.find(&word);
+        let utc = PyTzInfo::utc(py).ok();
+        for zone in [None, utc.as_deref()] {
+            if let Ok(datetime) = PyDateTime::new(py, 2026, 3, 1, 0, 0, 0, 0, zone) {
+                datetime_instant(&datetime);
+                let _ = datetime.into_any().cast_exact::<PyDate>();
+            }
+        }
+    });
+}
+
+/// How many objects of each kind a batch remembers: past this, they are read
+/// anew each time.
 const MEMO_LIMIT: usize = 4096;
 
-/// What a batch has resolved, by the identity (address) of the Python string:
-/// a service's requests repeat a few string objects — literals, interned
-/// names, values shared between requests — so most names resolve by one
-/// integer lookup instead of a text lookup. Each entry keeps the text's
-/// length for the size check.
+/// The most text remembered: names and times are short, and a long text is
+/// not worth holding to the end of the batch.
+const MEMO_MOST_BYTES: usize = 256;
+
+/// What a batch has read, by the identity (address) of the Python object: a
+/// service's requests repeat a few objects — string literals, interned names,
+/// values shared between requests, one `datetime` for now — so most names
+/// resolve by one integer lookup instead of a text lookup. Only immutable
+/// objects are remembered (exact `str`, `datetime` and `date`), each with the
+/// size of its text for the size check.
 ///
-/// Every string remembered is held in `held`, so it stays alive to the end of
+/// Every object remembered is held in `held`, so it stays alive to the end of
 /// the batch and its address cannot be taken by another object meanwhile.
 #[derive(Default)]
 struct Memo<'py> {
@@ -253,9 +282,10 @@ impl<'py> RequestReader<'_, 'py> {
         let (value, weight) = read(object)?;
         self.weight += weight;
         if let Some(memo) = self.memo.as_deref_mut() {
-            if memo.held.len() < MEMO_LIMIT {
+            let table = map(memo);
+            if table.len() < MEMO_LIMIT && weight <= MEMO_MOST_BYTES {
+                table.insert(address, (value, weight));
                 memo.held.push(object.clone());
-                map(memo).insert(address, (value, weight));
             }
         }
         Some(value)
@@ -387,7 +417,7 @@ impl<'py> RequestReader<'_, 'py> {
                     }
                     Some(SubjectField::Age) => continue,
                     None => {
-                        text(&key)?;
+                        self.free_text(&key)?;
                         continue;
                     }
                 }

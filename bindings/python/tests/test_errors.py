@@ -238,6 +238,22 @@ def test_large_batches_report_the_first_bad_request(policy, threads):
             assert str(e.value).startswith(f"request {first}: ")
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_bad_request_stops_the_reading_of_its_batch(policy, threads):
+    # A batch is decided whole or not at all: once a request is refused, the
+    # rest of a (possibly endless) generator is not read.
+    read = 0
+    def requests():
+        nonlocal read
+        for i in range(100_000):
+            read += 1
+            yield request(purpose="nope") if i == 2000 else request()
+    with pytest.raises(lawful.RequestError) as e:
+        policy.decide_many(requests(), threads=threads)
+    assert e.value.index == 2000
+    assert read < 2000 + 8 * 1024
+
+
 def test_a_generator_that_raises_mid_batch(policy):
     def requests():
         for i in range(5000):

@@ -101,9 +101,10 @@ def test_a_batch_decides_mutated_requests_as_one_by_one(policy):
     made = [copy.deepcopy(r) for r in mutated(20261130, 4_000, 0, 2)]
     decidable = [r for r in made if isinstance(outcome(policy._decide_usual, r), dict)]
     assert len(decidable) > 300
-    expected = [policy._decide_usual(r).to_dict() for r in decidable]
-    assert [d.to_dict() for d in policy.decide_many(decidable, threads=1)] == expected
-    assert [d.to_dict() for d in policy.decide_many(decidable, threads=2)] == expected
+    batch = decidable * (1 + 2048 // len(decidable))   # more than one chunk of 1,024
+    expected = [policy._decide_usual(r).to_dict() for r in batch]
+    assert [d.to_dict() for d in policy.decide_many(batch, threads=1)] == expected
+    assert [d.to_dict() for d in policy.decide_many(batch, threads=2)] == expected
 
 
 def test_a_batch_of_fresh_strings_reads_each_name_anew(policy):
