@@ -37,12 +37,14 @@ pub(crate) struct Reader<'p, 'py> {
 
 impl<'p, 'py> Reader<'p, 'py> {
     /// A reader for a single request: nothing to remember between requests.
-    pub(crate) fn single(policy: &'p lawful::Policy) -> Self {
+    pub(crate) fn single(py: Python<'py>, policy: &'p lawful::Policy) -> Self {
+        warm_up(py);
         Reader { policy, memo: None }
     }
 
     /// A reader for a batch, remembering the names it resolves.
-    pub(crate) fn batch(policy: &'p lawful::Policy) -> Self {
+    pub(crate) fn batch(py: Python<'py>, policy: &'p lawful::Policy) -> Self {
+        warm_up(py);
         Reader {
             policy,
             memo: Some(Memo::default()),
@@ -51,7 +53,6 @@ impl<'p, 'py> Reader<'p, 'py> {
 
     /// Reads and prepares a request dict, or `None` when the usual reader must.
     pub(crate) fn read(&mut self, object: &Bound<'py, PyAny>) -> Option<PreparedRequest> {
-        warm_up(object.py());
         let mut reader = RequestReader {
             vocabulary: self.policy.vocabulary(),
             memo: self.memo.as_mut(),
@@ -203,11 +204,15 @@ fn datetime_instant(datetime: &Bound<'_, PyDateTime>) -> Option<Timestamp> {
     static NAIVE_EPOCH: PyOnceLock<Py<PyDateTime>> = PyOnceLock::new();
     static UTC_EPOCH: PyOnceLock<Py<PyDateTime>> = PyOnceLock::new();
     let py = datetime.py();
-    let utc = PyTzInfo::utc(py).ok()?;
     let epoch = match datetime.get_tzinfo() {
         None => NAIVE_EPOCH.get_or_try_init(py, || epoch(py, None)),
-        Some(zone) if zone.is(&*utc) => UTC_EPOCH.get_or_try_init(py, || epoch(py, Some(&utc))),
-        Some(_) => return None,
+        Some(zone) => {
+            let utc = PyTzInfo::utc(py).ok()?;
+            if !zone.is(&*utc) {
+                return None;
+            }
+            UTC_EPOCH.get_or_try_init(py, || epoch(py, Some(&utc)))
+        }
     };
     // The difference from the epoch with the same (or no) zone is exact and
     // calls no `utcoffset`; divided by one microsecond, it is a whole number:
@@ -384,21 +389,18 @@ impl<'py> RequestReader<'_, 'py> {
         if object.is_exact_instance_of::<PyString>() {
             return Some(vec![self.category(object)?]);
         }
-        let mut categories;
-        if let Ok(list) = object.cast_exact::<PyList>() {
-            categories = Vec::with_capacity(list.len());
-            for item in list.iter() {
-                categories.push(self.category(&item)?);
-            }
-        } else if let Ok(tuple) = object.cast_exact::<PyTuple>() {
-            categories = Vec::with_capacity(tuple.len());
-            for item in tuple.iter() {
-                categories.push(self.category(&item)?);
-            }
-        } else {
+        let len = match object.cast_exact::<PyList>() {
+            Ok(list) => list.len(),
+            Err(_) => object.cast_exact::<PyTuple>().ok()?.len(),
+        };
+        if len == 0 || len > MAX_LIST_ITEMS {
             return None;
         }
-        (!categories.is_empty() && categories.len() <= MAX_LIST_ITEMS).then_some(categories)
+        let mut categories = Vec::with_capacity(len);
+        for item in object.try_iter().ok()? {
+            categories.push(self.category(&item.ok()?)?);
+        }
+        Some(categories)
     }
 
     fn subject(&mut self, object: &Bound<'py, PyAny>, request: &mut ResolvedRequest) -> Option<()> {

@@ -188,7 +188,7 @@ impl PyPolicy {
     /// name the policy does not declare (with a suggestion when one is near).
     fn decide(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
         // A plain dict takes the batch's fast path; anything else the usual reader.
-        if let Some(prepared) = fast::Reader::single(&self.policy).read(request) {
+        if let Some(prepared) = fast::Reader::single(py, &self.policy).read(request) {
             if let Ok(decision) = self.policy.decide_prepared(&prepared) {
                 return Ok(PyDecision::new(&decision, None));
             }
@@ -332,7 +332,7 @@ impl PyPolicy {
             ));
         }
         let mut reader = BatchReader {
-            fast: fast::Reader::batch(&self.policy),
+            fast: fast::Reader::batch(py, &self.policy),
             items: requests.try_iter()?,
             index: 0,
         };
