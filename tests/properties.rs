@@ -401,40 +401,27 @@ rule everything
 
 #[test]
 fn deeply_nested_conditions_are_refused_not_overflowed() {
-    let deep = format!(
-        "policy \"x\" version 2024-01-01\nrole v \"v\"\ncategory d \"d\"\npurpose p \"p\"\nattribute f \"f\" is yes/no\nrule r allow use of d about v for p basis contract when {}f{} cite \"S\"\n",
-        "(".repeat(100_000),
-        ")".repeat(100_000)
-    );
-    assert_eq!(
-        Policy::from_sources([("deep.lawful", deep)])
-            .unwrap_err()
-            .diagnostics[0]
-            .code,
-        "L003"
-    );
-    let nots = format!(
-        "policy \"x\" version 2024-01-01\nrole v \"v\"\ncategory d \"d\"\npurpose p \"p\"\nattribute f \"f\" is yes/no\nrule r allow use of d about v for p basis contract when {}f cite \"S\"\n",
-        "not ".repeat(50_000)
-    );
-    assert_eq!(
-        Policy::from_sources([("nots.lawful", nots)])
-            .unwrap_err()
-            .diagnostics[0]
-            .code,
-        "L003"
-    );
-    let ands = format!(
-        "policy \"x\" version 2024-01-01\nrole v \"v\"\ncategory d \"d\"\npurpose p \"p\"\nattribute f \"f\" is yes/no\nrule r allow use of d about v for p basis contract when f{} cite \"S\"\n",
-        " and f".repeat(50_000)
-    );
-    assert_eq!(
-        Policy::from_sources([("ands.lawful", ands)])
-            .unwrap_err()
-            .diagnostics[0]
-            .code,
-        "L003"
-    );
+    let nested = [
+        (
+            "deep.lawful",
+            format!("{}f{}", "(".repeat(100_000), ")".repeat(100_000)),
+        ),
+        ("nots.lawful", format!("{}f", "not ".repeat(50_000))),
+        ("ands.lawful", format!("f{}", " and f".repeat(50_000))),
+    ];
+    for (file, condition) in nested {
+        let text = format!(
+            "policy \"x\" version 2024-01-01\nrole v \"v\"\ncategory d \"d\"\npurpose p \"p\"\nattribute f \"f\" is yes/no\nrule r allow use of d about v for p basis contract when {condition} cite \"S\"\n"
+        );
+        assert_eq!(
+            Policy::from_sources([(file, text)])
+                .unwrap_err()
+                .diagnostics[0]
+                .code,
+            "L003",
+            "{file}"
+        );
+    }
 }
 
 #[test]
