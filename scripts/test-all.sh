@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: Rust (unit, integration, property, snapshot), the policy's expected
-# decisions, the shared acceptance cases, and the Python bindings' suite.
+# decisions, the acceptance cases in tests/acceptance/ through the command line, and
+# the Python bindings' suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,8 +13,12 @@ cargo build --quiet
 ./target/debug/lawful check --deny-warnings rules/filestack
 ./target/debug/lawful test rules/filestack
 
+echo "== acceptance cases (tests/acceptance)"
+python3 scripts/acceptance.py --exe target/debug/lawful --policy rules/filestack
+
+# CI places its own checker beside the repository; a clone without it skips this step.
 if [ -f ../shared/tools/acceptance.py ]; then
-  echo "== acceptance cases (../shared/acceptance)"
+  echo "== acceptance cases, CI's checker"
   python3 ../shared/tools/acceptance.py --exe target/debug/lawful --policy rules/filestack
 fi
 
