@@ -41,46 +41,108 @@ fn filestack_loads_every_version_without_warnings() {
     );
 }
 
-#[test]
-fn shared_acceptance_cases_pass() {
-    let path = root().join("../shared/acceptance/filestack.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "the shared acceptance cases belong at {}: {e}",
-            path.display()
-        )
-    });
-    let mut count = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let case: serde_json::Value = serde_json::from_str(line).unwrap();
-        let name = case["name"].as_str().unwrap();
-        let got = decide(&case["request"].to_string());
-        let expect = &case["expect"];
-        if expect.get("error").is_some() {
-            assert!(
-                got.get("error").is_some(),
-                "{name}: expected an error, got {got}"
-            );
-        } else {
-            assert_eq!(got["allowed"], expect["allowed"], "{name}: {got}");
-            for kind in expect["obligations"].as_array().into_iter().flatten() {
-                let kinds: Vec<&serde_json::Value> = got["obligations"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|o| &o["kind"])
-                    .collect();
-                assert!(kinds.contains(&kind), "{name}: missing {kind} in {got}");
+/// The acceptance cases in `tests/acceptance/*.jsonl`, as (file name, line).
+fn acceptance_cases() -> Vec<(String, serde_json::Value)> {
+    let dir = root().join("tests/acceptance");
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("the acceptance cases belong in {}: {e}", dir.display()));
+    let mut files: Vec<PathBuf> = entries
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "jsonl"))
+        .collect();
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "{} holds no *.jsonl case files",
+        dir.display()
+    );
+    let mut cases = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let before = cases.len();
+        for (number, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
             }
-            for key in ["version", "basis"] {
-                if let Some(want) = expect.get(key) {
-                    assert_eq!(&got[key], want, "{name}: {key}");
-                }
+            let case = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{name}:{}: not a JSON case: {e}", number + 1));
+            cases.push((format!("{name}:{}", number + 1), case));
+        }
+        assert!(cases.len() > before, "{name} holds no cases");
+    }
+    cases
+}
+
+/// What is wrong with a decision (or `{"error": …}`) for a case's expectations.
+fn acceptance_problems(expect: &serde_json::Value, got: &serde_json::Value) -> Vec<String> {
+    if expect.get("error").is_some_and(|e| e != false) {
+        return if got.get("error").is_some() && got.get("allowed").is_none() {
+            Vec::new()
+        } else {
+            vec!["expected an error".to_owned()]
+        };
+    }
+    let allowed = expect
+        .get("allowed")
+        .expect("a case expects `allowed` or `error`");
+    if got.get("error").is_some() {
+        return vec![format!("refused with an error, expected allowed {allowed}")];
+    }
+    let mut problems = Vec::new();
+    if got.get("allowed") != Some(allowed) {
+        problems.push(format!("allowed is {}, expected {allowed}", got["allowed"]));
+    }
+    let kinds: Vec<&serde_json::Value> = got["obligations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| &o["kind"])
+        .collect();
+    for kind in expect["obligations"].as_array().into_iter().flatten() {
+        if !kinds.contains(&kind) {
+            problems.push(format!("no obligation {kind}"));
+        }
+    }
+    for key in ["version", "basis"] {
+        if let Some(want) = expect.get(key) {
+            if &got[key] != want {
+                problems.push(format!("{key} is {}, expected {want}", got[key]));
             }
         }
-        count += 1;
     }
-    assert!(count >= 28, "only {count} acceptance cases found");
+    problems
+}
+
+#[test]
+fn acceptance_cases_pass() {
+    let cases = acceptance_cases();
+    assert!(
+        cases.len() >= 42,
+        "only {} acceptance cases found",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for (place, case) in &cases {
+        let name = case["name"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{place}: a case needs a name"));
+        let got = decide(&case["request"].to_string());
+        let problems = acceptance_problems(&case["expect"], &got);
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{place} {name}: {}\n    got {got}",
+                problems.join("; ")
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} acceptance cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -125,7 +187,7 @@ fn every_current_rule_is_exercised_by_a_test() {
 }
 
 #[test]
-fn decisions_have_the_spec_shape() {
+fn decisions_have_the_documented_shape() {
     let got = decide(
         r#"{"action": "disclose", "subject": {"role": "visitor", "age": 34, "do_not_track": false,
             "consents": {"marketing.communications": "2025-01-05T10:00:00Z"},
