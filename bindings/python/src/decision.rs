@@ -180,7 +180,7 @@ impl PyDecision {
         self.trace_list(py)
     }
 
-    /// The decision as the command line prints it (SPEC §2): a dict with
+    /// The decision as `lawful decide` prints it: a dict with
     /// `allowed`, `rule`, `cites`, `basis`, `obligations` and `version`, and
     /// `trace` when the decision was explained.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {

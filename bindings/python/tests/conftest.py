@@ -1,4 +1,4 @@
-"""Shared fixtures: the Filestack policy and the acceptance cases beside the repository."""
+"""Fixtures: the Filestack policy and the repository's acceptance cases."""
 
 from __future__ import annotations
 
@@ -11,17 +11,22 @@ import lawful
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 RULES = REPO / "rules" / "filestack"
-ACCEPTANCE = REPO.parent / "shared" / "acceptance" / "filestack.jsonl"
+ACCEPTANCE = REPO / "tests" / "acceptance"
 
 
 def load_cases() -> list[dict]:
-    if not ACCEPTANCE.exists():
-        raise RuntimeError(
-            f"the acceptance cases are missing: expected {ACCEPTANCE} "
-            "(the shared/ directory beside the repository)"
-        )
-    with ACCEPTANCE.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    """Every case of every tests/acceptance/*.jsonl; an error, never a skip, if there are none."""
+    files = sorted(ACCEPTANCE.glob("*.jsonl"))
+    if not files:
+        raise RuntimeError(f"the acceptance cases are missing: expected *.jsonl files in {ACCEPTANCE}")
+    cases = []
+    for path in files:
+        with path.open(encoding="utf-8") as f:
+            found = [json.loads(line) for line in f if line.strip()]
+        if not found:
+            raise RuntimeError(f"{path} holds no acceptance cases")
+        cases += found
+    return cases
 
 
 CASES = load_cases()
@@ -33,7 +38,7 @@ def policy() -> lawful.Policy:
 
 
 def check(case: dict, decision: lawful.Decision) -> list[str]:
-    """What is wrong with a decision for an acceptance case (as ../shared/tools/acceptance.py checks)."""
+    """What is wrong with a decision for an acceptance case (as scripts/acceptance.py checks)."""
     expect = case["expect"]
     why = []
     if decision.allowed is not expect["allowed"]:

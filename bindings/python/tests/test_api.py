@@ -25,7 +25,7 @@ def test_decision_attributes(policy):
     assert "revoked" in d.summary
 
 
-def test_to_dict_has_exactly_the_spec_keys(policy):
+def test_to_dict_has_exactly_the_cli_keys(policy):
     d = policy.decide(REVOKED)
     assert list(d.to_dict()) == ["allowed", "rule", "cites", "basis", "obligations", "version"]
     assert json.loads(json.dumps(d.to_dict())) == d.to_dict()
