@@ -10,14 +10,15 @@
 )]
 
 use lawful::{Action, Policy, Request, Subject, Timestamp, Value};
-use lawful_core::condition::Truth;
-use lawful_core::model::{Basis, Effect, Scope, Target, VersionModel};
+use lawful_core::condition::{Facts, Truth};
+use lawful_core::consent::{ConsentState, consent_state};
+use lawful_core::model::{Basis, Effect, Revocation, RevocationKind, Scope, Target, VersionModel};
 use lawful_core::vocab::Vocabulary;
 use proptest::prelude::*;
 
 const ROLES: [&str; 2] = ["r1", "r2"];
 const CATEGORIES: [&str; 4] = ["a", "a.x", "a.y", "b"];
-const PURPOSES: [&str; 4] = ["p", "p.m", "p.n", "q"];
+const PURPOSES: [&str; 5] = ["p", "p.m", "p.n", "q", "q.m"];
 const PARTIES: [&str; 2] = ["s", "t"];
 
 fn subset(names: &'static [&'static str]) -> impl Strategy<Value = Vec<&'static str>> {
@@ -35,9 +36,9 @@ prop_compose! {
         roles in proptest::option::of(subset(&ROLES)),
         purposes in proptest::option::of(subset(&PURPOSES)),
         parties in proptest::option::of(subset(&PARTIES)),
-        condition in 0..4u8,
+        condition in 0..6u8,
         consent in any::<bool>(),
-        exception in 0..3u8,
+        exception in 0..5u8,
         except_purposes in subset(&PURPOSES),
     ) -> String {
         let mut text = format!("rule r{index}\n");
@@ -55,11 +56,20 @@ prop_compose! {
         if effect == 0 {
             text += if consent { "  basis consent\n" } else { "  basis contract\n" };
         }
-        text += ["", "  when flag\n", "  when not flag\n", "  when level > 2 or flag\n"][usize::from(condition)];
+        text += [
+            "",
+            "  when flag\n",
+            "  when not flag\n",
+            "  when level > 2 or flag\n",
+            "  when consent to p\n",
+            "  when no consent to q.m and flag\n",
+        ][usize::from(condition)];
         if effect != 0 {
             text += match exception {
                 1 => format!("  except for {}\n", except_purposes.join(", ")),
                 2 => "  except when flag\n".to_owned(),
+                3 => "  except to anyone\n".to_owned(),
+                4 => "  except to s when consent to p.m\n".to_owned(),
                 _ => String::new(),
             }
             .as_str();
@@ -74,8 +84,9 @@ prop_compose! {
         rules in (0..8usize).prop_flat_map(|n| (0..n).map(rule_text).collect::<Vec<_>>()),
         s_receives in proptest::option::of(subset(&PURPOSES)),
         t_receives in subset(&PURPOSES),
-        children in any::<bool>(),
+        children in 0..3u8,
         revocation in proptest::option::of(subset(&PURPOSES)),
+        withdrawal in 0..3u8,
     ) -> String {
         let mut text = String::from("policy \"Generated\" version 2024-01-01\n");
         for r in ROLES { text += &format!("role {r} \"{r}\"\n"); }
@@ -85,10 +96,11 @@ prop_compose! {
         text += &format!("party s \"s\" receives for {} cite \"S\"\n", list("any purpose", &s_receives));
         text += &format!("party t \"t\" receives for {} cite \"S\"\n", t_receives.join(", "));
         for rule in rules { text += &rule; }
-        if children { text += "children under 16 cite \"C\"\n"; }
+        text += ["", "children under 16 about r1 cite \"C\"\n", "children under 16 about r1, r2 unless flag cite \"C\"\n"][usize::from(children)];
         if let Some(purposes) = revocation {
             text += &format!("revocation gone for {} then notify_recipients cite \"R\"\n", purposes.join(", "));
         }
+        text += ["", "revocation withdrawn withdraws consent cite \"W\"\n", "revocation withdrawn-p for p.n withdraws consent cite \"W\"\n"][usize::from(withdrawal)];
         text
     }
 }
@@ -128,7 +140,46 @@ prop_compose! {
     }
 }
 
-/// The semantics of SPEC §2, written as plainly as possible: scan every rule.
+/// What a reference condition reads: attributes by name, and consent computed plainly.
+struct PlainFacts<'a> {
+    values: Vec<Option<Value>>,
+    consented: &'a dyn Fn(lawful_core::ids::PurposeId) -> bool,
+}
+
+impl Facts for PlainFacts<'_> {
+    fn attribute(&self, id: lawful_core::ids::AttributeId) -> Option<&Value> {
+        self.values[id.index()].as_ref()
+    }
+    fn consent(&self, purpose: lawful_core::ids::PurposeId) -> bool {
+        (self.consented)(purpose)
+    }
+}
+
+/// The most specific declared revocation whose purposes hold `purpose` (an unscoped
+/// one holds every purpose, least specifically).
+fn declared_revocation<'v>(
+    vocabulary: &Vocabulary,
+    version: &'v VersionModel,
+    purpose: u32,
+) -> Option<&'v Revocation> {
+    version
+        .revocations
+        .iter()
+        .filter_map(|r| match r.purposes.listed() {
+            None => Some((usize::MAX, r)),
+            Some(listed) => vocabulary
+                .purposes()
+                .lineage(purpose)
+                .iter()
+                .position(|l| listed.iter().any(|p| p.raw() == *l))
+                .map(|d| (d, r)),
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, r)| r)
+}
+
+/// The semantics of the README's "How a decision is made", written as plainly as
+/// possible: scan every rule.
 fn reference(
     vocabulary: &Vocabulary,
     version: &VersionModel,
@@ -139,53 +190,41 @@ fn reference(
     let party = request.party.as_ref().map(|p| vocabulary.party(p).unwrap());
     let at = request.at.unwrap();
     let (categories, purposes) = (vocabulary.categories(), vocabulary.purposes());
-    if let (Some(age), Some(children)) = (request.subject.age, &version.children) {
-        if age < children.under {
-            return (false, Some("children".into()));
-        }
-    }
-    let covers_purpose =
-        |outer: &str| purposes.covers(vocabulary.purpose(outer).unwrap().raw(), purpose.raw());
-    let given = request
-        .subject
-        .consents
-        .iter()
-        .filter(|(p, t)| **t <= at && covers_purpose(p))
-        .map(|(_, t)| *t)
-        .max();
-    // A revocation of the purpose, of a purpose containing it, or of a part of it,
-    // unless a consent covering that part came later.
-    let revoked = request.subject.revocations.iter().any(|(r, t)| {
-        let r = vocabulary.purpose(r).unwrap().raw();
-        let part = if purposes.covers(purpose.raw(), r) {
-            r
-        } else if purposes.covers(r, purpose.raw()) {
-            purpose.raw()
-        } else {
-            return false;
-        };
-        *t <= at
-            && !request.subject.consents.iter().any(|(c, ct)| {
-                *ct <= at && ct > t && purposes.covers(vocabulary.purpose(c).unwrap().raw(), part)
-            })
-    });
-    if revoked {
-        let id = version
+    let id = |p: &String| vocabulary.purpose(p).unwrap().raw();
+    // The parts of `asked` taken away by revocations in force: a revocation of the
+    // purpose, of a purpose containing it, or of a part of it, unless a consent
+    // covering that part came later.
+    let revoked_parts = |asked: u32| -> Vec<u32> {
+        request
+            .subject
             .revocations
             .iter()
-            .filter_map(|r| match r.purposes.listed() {
-                None => Some((usize::MAX, &r.id)),
-                Some(listed) => purposes
-                    .lineage(purpose.raw())
+            .filter_map(|(r, t)| {
+                let r = id(r);
+                let part = if purposes.covers(asked, r) {
+                    r
+                } else if purposes.covers(r, asked) {
+                    asked
+                } else {
+                    return None;
+                };
+                let restored = request
+                    .subject
+                    .consents
                     .iter()
-                    .position(|l| listed.iter().any(|p| p.raw() == *l))
-                    .map(|d| (d, &r.id)),
+                    .any(|(c, ct)| *ct <= at && ct > t && purposes.covers(id(c), part));
+                (*t <= at && !restored).then_some(part)
             })
-            .min_by_key(|(d, _)| *d)
-            .map_or("consent-revoked".to_owned(), |(_, id)| id.to_string());
-        return (false, Some(id));
-    }
-    let consented = given.is_some();
+            .collect()
+    };
+    let consent_in_force = |asked: u32| {
+        revoked_parts(asked).is_empty()
+            && request
+                .subject
+                .consents
+                .iter()
+                .any(|(p, t)| *t <= at && purposes.covers(id(p), asked))
+    };
     let value = |a| {
         request
             .subject
@@ -200,19 +239,50 @@ fn reference(
                     .and_then(|(_, d)| d.clone())
             })
     };
-    let truth = |t: &Target| {
-        t.condition.as_ref().map_or(Truth::True, |c| {
-            let values: Vec<Option<Value>> = (0..vocabulary.attributes().len())
-                .map(|i| {
-                    value(
-                        vocabulary
-                            .attribute(vocabulary.attributes().name(i as u32))
-                            .unwrap(),
-                    )
-                })
-                .collect();
-            c.evaluate(&|a| values[a.index()].as_ref())
-        })
+    let consented = |p: lawful_core::ids::PurposeId| consent_in_force(p.raw());
+    let facts = PlainFacts {
+        values: (0..vocabulary.attributes().len())
+            .map(|i| {
+                value(
+                    vocabulary
+                        .attribute(vocabulary.attributes().name(i as u32))
+                        .unwrap(),
+                )
+            })
+            .collect(),
+        consented: &consented,
+    };
+    let truth = |c: Option<&lawful_core::condition::Condition>| {
+        c.map_or(Truth::True, |c| c.evaluate(&facts))
+    };
+    if let (Some(age), Some(children)) = (request.subject.age, &version.children) {
+        if age < children.under
+            && children.roles.listed().is_none_or(|r| r.contains(&role))
+            && !children
+                .unless
+                .as_ref()
+                .is_some_and(|c| c.evaluate(&facts) == Truth::True)
+        {
+            return (false, Some("children".into()));
+        }
+    }
+    let revoked = revoked_parts(purpose.raw());
+    for part in &revoked {
+        if let Some(r) = declared_revocation(vocabulary, version, *part) {
+            if r.kind == RevocationKind::OptOut {
+                return (false, Some(r.id.to_string()));
+            }
+        }
+    }
+    let withdrawal = || {
+        declared_revocation(vocabulary, version, purpose.raw())
+            .filter(|r| r.kind == RevocationKind::Withdrawal)
+            .map_or("consent-revoked".to_owned(), |r| r.id.to_string())
+    };
+    let consented = consent_in_force(purpose.raw());
+    let recipient = |to: &Option<Scope<lawful_core::ids::PartyId>>| match to {
+        None => true,
+        Some(scope) => party.is_some_and(|p| scope.listed().is_none_or(|l| l.contains(&p))),
     };
     let mut first_allow = None;
     for name in &request.data {
@@ -241,9 +311,7 @@ fn reference(
                 && t.purposes
                     .listed()
                     .is_none_or(|l| l.iter().any(|p| purposes.covers(p.raw(), purpose.raw())))
-                && t.parties
-                    .listed()
-                    .is_none_or(|l| party.is_some_and(|p| l.contains(&p)))
+                && recipient(&t.parties)
         };
         for rule in &version.rules {
             let applies_to_action = match rule.effect {
@@ -255,16 +323,12 @@ fn reference(
                 && rule.target.roles.listed().is_none_or(|r| r.contains(&role))
                 && overlaps(&rule.target.categories)
                 && purpose_overlaps(&rule.target.purposes)
-                && rule
-                    .target
-                    .parties
-                    .listed()
-                    .is_none_or(|l| party.is_some_and(|p| l.contains(&p)))
-                && truth(&rule.target) != Truth::False
+                && recipient(&rule.target.parties)
+                && truth(rule.target.condition.as_ref()) != Truth::False
                 && !rule
                     .exceptions
                     .iter()
-                    .any(|e| inside(e) && truth(e) == Truth::True)
+                    .any(|e| inside(e) && truth(e.condition.as_ref()) == Truth::True)
             {
                 return (false, Some(rule.id.to_string()));
             }
@@ -272,13 +336,14 @@ fn reference(
         let allow = version.rules.iter().find(|rule| {
             matches!(rule.effect, Effect::Allow(_))
                 && inside(&rule.target)
-                && truth(&rule.target) == Truth::True
+                && truth(rule.target.condition.as_ref()) == Truth::True
                 && (rule.effect != Effect::Allow(Basis::Consent) || consented)
         });
         match allow {
             Some(rule) => {
                 first_allow.get_or_insert_with(|| rule.id.to_string());
             }
+            None if !revoked.is_empty() => return (false, Some(withdrawal())),
             None => return (false, None),
         }
     }
@@ -314,32 +379,73 @@ proptest! {
                 expected,
                 "policy:\n{}\nrequest: {}", text, serde_json::to_string(request).unwrap()
             );
-            // Invariants of SPEC §5, whatever the policy says.
+            // The invariants, whatever the policy says.
+            let vocabulary = policy.vocabulary();
             if let (Some(age), Some(children)) = (request.subject.age, &version.children) {
-                if age < children.under {
-                    prop_assert!(!decision.allowed());
+                let role = vocabulary.role(&request.subject.role).unwrap();
+                let covered = children.roles.listed().is_none_or(|r| r.contains(&role));
+                let lifted = children.unless.is_some() && request.subject.attributes.get("flag") == Some(&Value::YesNo(true));
+                if age < children.under && covered && !lifted {
+                    prop_assert!(!decision.allowed(), "a child of a covered role was allowed");
                     prop_assert!(decision.obligations().any(|o| o.kind == "delete"));
                 }
             }
             if decision.allowed() {
                 prop_assert!(decision.rule().is_some() && decision.basis().is_some());
             }
+            if decision.basis() == Some(Basis::Consent) {
+                let (consents, revocations) = resolved_consents(vocabulary, request);
+                let state = consent_state(vocabulary, vocabulary.purpose(&request.purpose).unwrap(), &consents, &revocations, request.at.unwrap());
+                prop_assert!(matches!(state, ConsentState::Given(_)), "a consent rule allowed without consent in force: {:?}", state);
+            }
         }
     }
 
     #[test]
-    fn a_revocation_in_force_always_denies(request in request(), purpose_day in 1..28u32) {
-        let policy = Policy::from_sources([("g.lawful", GENEROUS)]).unwrap();
+    fn a_revocation_withdraws_consent_and_nothing_else(request in request(), given in 1..28u32, revoked in 1..28u32) {
         let mut request = request;
         request.subject.age = None;
         request.subject.consents.clear();
         request.subject.revocations.clear();
-        request.subject.revocations.insert(request.purpose.clone(), day(purpose_day));
+        request.subject.consents.insert(request.purpose.clone(), day(given));
+        request.subject.revocations.insert(request.purpose.clone(), day(revoked));
+        let at = request.at.unwrap();
+        let in_force = day(revoked) <= at && day(given) <= day(revoked);
+        let consent_in_force = day(given) <= at && !in_force;
+        // On a basis other than consent, the use goes on.
+        let generous = Policy::from_sources([("g.lawful", GENEROUS)]).unwrap();
+        prop_assert!(generous.decide(&request).unwrap().allowed());
+        // Resting on consent, it stops from the revocation's instant, naming it.
+        let consent_only = GENEROUS.replace("basis contract", "basis consent");
+        let policy = Policy::from_sources([("c.lawful", consent_only)]).unwrap();
         let decision = policy.decide(&request).unwrap();
-        let in_force = day(purpose_day) <= request.at.unwrap();
-        prop_assert_eq!(decision.allowed(), !in_force);
+        prop_assert_eq!(decision.allowed(), consent_in_force);
         if in_force {
+            prop_assert_eq!(decision.rule(), Some("consent-revoked"));
             prop_assert!(decision.obligations().any(|o| o.kind == "notify_recipients"));
+        }
+    }
+
+    #[test]
+    fn a_declared_opt_out_always_denies_its_purpose(request in request(), revoked in 1..28u32, later in any::<bool>()) {
+        let opting_out = format!("{GENEROUS}revocation stop for p then notify_recipients cite \"R\"\n");
+        let policy = Policy::from_sources([("o.lawful", opting_out)]).unwrap();
+        let mut request = request;
+        request.subject.age = None;
+        request.subject.revocations.clear();
+        request.subject.consents.clear();
+        request.subject.revocations.insert("p".into(), day(revoked));
+        if later {
+            // A consent to another purpose after it changes nothing.
+            request.subject.consents.insert("q".into(), day(revoked + 1));
+        }
+        let decision = policy.decide(&request).unwrap();
+        let overlaps = request.purpose.starts_with('p');
+        if overlaps && day(revoked) <= request.at.unwrap() {
+            prop_assert!(!decision.allowed());
+            prop_assert_eq!(decision.rule(), Some("stop"));
+        } else {
+            prop_assert!(decision.allowed());
         }
     }
 
@@ -387,6 +493,7 @@ purpose p \"p\"
 purpose p.m \"p.m\"
 purpose p.n \"p.n\"
 purpose q \"q\"
+purpose q.m \"q.m\"
 attribute flag \"a flag\" is yes/no
 attribute level \"a level\" is number, default 0
 party s \"s\" receives for any purpose cite \"S\"
@@ -398,6 +505,21 @@ rule everything
   basis contract
   cite \"S\"
 ";
+
+/// A request's consents and revocations as the evaluator holds them.
+type Events = Vec<(lawful_core::ids::PurposeId, Timestamp)>;
+
+fn resolved_consents(vocabulary: &Vocabulary, request: &Request) -> (Events, Events) {
+    let resolve = |m: &std::collections::BTreeMap<String, Timestamp>| {
+        m.iter()
+            .map(|(p, t)| (vocabulary.purpose(p).unwrap(), *t))
+            .collect()
+    };
+    (
+        resolve(&request.subject.consents),
+        resolve(&request.subject.revocations),
+    )
+}
 
 #[test]
 fn deeply_nested_conditions_are_refused_not_overflowed() {

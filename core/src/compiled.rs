@@ -94,6 +94,20 @@ pub(crate) enum Undeclared {
     Party(PartyId),
 }
 
+impl Undeclared {
+    /// Names the missing name for a message: "role `account_user`".
+    pub(crate) fn describe(self, vocabulary: &Vocabulary) -> String {
+        match self {
+            Undeclared::Role(r) => format!("role `{}`", vocabulary.role_name(r)),
+            Undeclared::Category(c) => {
+                format!("data category `{}`", vocabulary.category_name(c))
+            }
+            Undeclared::Purpose(p) => format!("purpose `{}`", vocabulary.purpose_name(p)),
+            Undeclared::Party(p) => format!("party `{}`", vocabulary.party_name(p)),
+        }
+    }
+}
+
 impl CompiledVersion {
     /// The default this version gives an attribute.
     #[inline]
@@ -225,16 +239,28 @@ impl Compiled {
     }
 }
 
-fn check_target(vocabulary: &Vocabulary, target: &Target) -> bool {
-    fn within<T: Copy>(scope: &Scope<T>, limit: usize, index: impl Fn(T) -> usize) -> bool {
-        scope
-            .listed()
-            .is_none_or(|items| items.iter().all(|i| index(*i) < limit))
-    }
-    let mut attributes = Vec::new();
-    if let Some(c) = &target.condition {
+fn within<T: Copy>(scope: &Scope<T>, limit: usize, index: impl Fn(T) -> usize) -> bool {
+    scope
+        .listed()
+        .is_none_or(|items| items.iter().all(|i| index(*i) < limit))
+}
+
+/// Whether every attribute and purpose a condition names is in the vocabulary.
+fn check_condition(vocabulary: &Vocabulary, condition: Option<&Condition>) -> bool {
+    let (mut attributes, mut purposes) = (Vec::new(), Vec::new());
+    if let Some(c) = condition {
         c.attributes(&mut attributes);
+        c.consents(&mut purposes);
     }
+    attributes
+        .iter()
+        .all(|a| a.index() < vocabulary.attributes().len())
+        && purposes
+            .iter()
+            .all(|p| p.index() < vocabulary.purposes().table().len())
+}
+
+fn check_target(vocabulary: &Vocabulary, target: &Target) -> bool {
     within(&target.roles, vocabulary.roles().len(), |i| i.index())
         && within(
             &target.categories,
@@ -244,10 +270,11 @@ fn check_target(vocabulary: &Vocabulary, target: &Target) -> bool {
         && within(&target.purposes, vocabulary.purposes().table().len(), |i| {
             i.index()
         })
-        && within(&target.parties, vocabulary.parties().len(), |i| i.index())
-        && attributes
-            .iter()
-            .all(|a| a.index() < vocabulary.attributes().len())
+        && target
+            .parties
+            .as_ref()
+            .is_none_or(|p| within(p, vocabulary.parties().len(), |i| i.index()))
+        && check_condition(vocabulary, target.condition.as_ref())
 }
 
 fn too_deep(condition: &Option<Condition>) -> bool {
@@ -308,7 +335,7 @@ fn compile_version(
                 "allows with exceptions; only a deny rule can have exceptions",
             ));
         }
-        if !matches!(rule.effect, Effect::DenyDisclosure) && rule.target.parties != Scope::Any {
+        if !matches!(rule.effect, Effect::DenyDisclosure) && rule.target.parties.is_some() {
             return Err(bad("names parties; only a rule about disclosure can"));
         }
         let roles: Keys = rule
@@ -372,6 +399,22 @@ fn compile_version(
                     }
                 }
             }
+        }
+    }
+
+    for revocation in &model.revocations {
+        if !within(&revocation.purposes, purpose_count, |p| p.index()) {
+            return Err(ModelError::UnknownId(name));
+        }
+    }
+    if let Some(children) = &model.children {
+        if !within(&children.roles, vocabulary.roles().len(), |r| r.index())
+            || !check_condition(vocabulary, children.unless.as_ref())
+        {
+            return Err(ModelError::UnknownId(name));
+        }
+        if too_deep(&children.unless) {
+            return Err(ModelError::TooDeep(crate::model::CHILD_RULE.to_owned()));
         }
     }
 

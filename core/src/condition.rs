@@ -1,15 +1,25 @@
-//! Conditions on subject attributes, evaluated in three-valued logic.
+//! Conditions on subject attributes and on consent, evaluated in three-valued logic.
 //!
 //! An attribute the request does not give and the policy gives no default for is
-//! *unknown*. `and`, `or` and `not` follow Kleene's logic, so an unknown input only
+//! *unknown*. Whether consent for a purpose is in force is always known: a subject
+//! who gave none has none. `and`, `or` and `not` follow Kleene's logic, so an unknown input only
 //! makes the result unknown when it could change it. The evaluator then fails
 //! closed: an allow needs its condition to be known true, while a deny applies
 //! unless its condition is known false.
 
 use std::fmt;
 
-use crate::ids::AttributeId;
+use crate::ids::{AttributeId, PurposeId};
 use crate::value::Value;
+use crate::vocab::Vocabulary;
+
+/// What a condition may ask of a request: its attributes and its consents.
+pub trait Facts {
+    /// The attribute's value (the request's, or the version's default), if known.
+    fn attribute(&self, id: AttributeId) -> Option<&Value>;
+    /// Whether consent for the purpose is in force at the request's instant.
+    fn consent(&self, purpose: PurposeId) -> bool;
+}
 
 /// The deepest a condition may nest. The parser rejects deeper text before it
 /// builds anything, and the compiler checks models built by hand.
@@ -62,6 +72,8 @@ pub enum Condition {
     OneOf(AttributeId, Box<[Box<str>]>),
     /// A set-of-text attribute contains the text.
     Contains(AttributeId, Box<str>),
+    /// Consent for the purpose is in force (`consent to PURPOSE`).
+    Consent(PurposeId),
     /// Not the inner condition.
     Not(Box<Condition>),
     /// Both conditions.
@@ -96,12 +108,11 @@ impl Truth {
 }
 
 impl Condition {
-    /// Evaluates the condition; `lookup` gives an attribute's value, if known.
-    pub fn evaluate<'v, F>(&self, lookup: &F) -> Truth
-    where
-        F: Fn(AttributeId) -> Option<&'v Value>,
-    {
+    /// Evaluates the condition against what the request says.
+    pub fn evaluate<F: Facts + ?Sized>(&self, facts: &F) -> Truth {
+        let lookup = |id| facts.attribute(id);
         match self {
+            Condition::Consent(purpose) => Truth::from_bool(facts.consent(*purpose)),
             Condition::Flag(attribute) => match lookup(*attribute) {
                 Some(Value::YesNo(b)) => Truth::from_bool(*b),
                 Some(_) | None => Truth::Unknown,
@@ -118,13 +129,13 @@ impl Condition {
                 Some(Value::TextSet(items)) => Truth::from_bool(items.contains(text)),
                 Some(_) | None => Truth::Unknown,
             },
-            Condition::Not(inner) => inner.evaluate(lookup).not(),
-            Condition::And(a, b) => match (a.evaluate(lookup), b.evaluate(lookup)) {
+            Condition::Not(inner) => inner.evaluate(facts).not(),
+            Condition::And(a, b) => match (a.evaluate(facts), b.evaluate(facts)) {
                 (Truth::False, _) | (_, Truth::False) => Truth::False,
                 (Truth::True, Truth::True) => Truth::True,
                 _ => Truth::Unknown,
             },
-            Condition::Or(a, b) => match (a.evaluate(lookup), b.evaluate(lookup)) {
+            Condition::Or(a, b) => match (a.evaluate(facts), b.evaluate(facts)) {
                 (Truth::True, _) | (_, Truth::True) => Truth::True,
                 (Truth::False, Truth::False) => Truth::False,
                 _ => Truth::Unknown,
@@ -146,7 +157,8 @@ impl Condition {
             Condition::Flag(_)
             | Condition::Compare(..)
             | Condition::OneOf(..)
-            | Condition::Contains(..) => above + 1,
+            | Condition::Contains(..)
+            | Condition::Consent(_) => above + 1,
             Condition::Not(inner) => inner.depth_bounded(above + 1),
             Condition::And(a, b) | Condition::Or(a, b) => {
                 a.depth_bounded(above + 1).max(b.depth_bounded(above + 1))
@@ -161,6 +173,7 @@ impl Condition {
             | Condition::Compare(a, ..)
             | Condition::OneOf(a, _)
             | Condition::Contains(a, _) => out.push(*a),
+            Condition::Consent(_) => {}
             Condition::Not(inner) => inner.attributes(out),
             Condition::And(a, b) | Condition::Or(a, b) => {
                 a.attributes(out);
@@ -169,13 +182,32 @@ impl Condition {
         }
     }
 
-    /// Writes the condition as a rule file would, naming attributes with `name`.
-    pub fn write<F>(&self, out: &mut dyn fmt::Write, name: &F) -> fmt::Result
-    where
-        F: Fn(AttributeId) -> String,
-    {
+    /// Every purpose whose consent the condition asks about.
+    pub fn consents(&self, out: &mut Vec<PurposeId>) {
         match self {
-            Condition::Flag(a) => out.write_str(&name(*a)),
+            Condition::Consent(p) => out.push(*p),
+            Condition::Flag(_)
+            | Condition::Compare(..)
+            | Condition::OneOf(..)
+            | Condition::Contains(..) => {}
+            Condition::Not(inner) => inner.consents(out),
+            Condition::And(a, b) | Condition::Or(a, b) => {
+                a.consents(out);
+                b.consents(out);
+            }
+        }
+    }
+
+    /// Writes the condition as a rule file would, with the vocabulary's names.
+    pub fn write(&self, out: &mut dyn fmt::Write, vocabulary: &Vocabulary) -> fmt::Result {
+        let name = |a: AttributeId| vocabulary.attribute_name(a);
+        match self {
+            Condition::Consent(p) => write!(out, "consent to {}", vocabulary.purpose_name(*p)),
+            Condition::Not(inner) if matches!(**inner, Condition::Consent(_)) => {
+                out.write_str("no ")?;
+                inner.write(out, vocabulary)
+            }
+            Condition::Flag(a) => out.write_str(name(*a)),
             Condition::Compare(a, op, v) => write!(out, "{} {} {}", name(*a), op.symbol(), v),
             Condition::OneOf(a, texts) => {
                 write!(out, "{} in [", name(*a))?;
@@ -190,7 +222,7 @@ impl Condition {
             Condition::Contains(a, t) => write!(out, "{} contains {t:?}", name(*a)),
             Condition::Not(inner) => {
                 out.write_str("not ")?;
-                write_operand(inner, out, name)
+                write_operand(inner, out, vocabulary)
             }
             Condition::And(a, b) | Condition::Or(a, b) => {
                 let word = if matches!(self, Condition::And(..)) {
@@ -198,24 +230,21 @@ impl Condition {
                 } else {
                     "or"
                 };
-                write_operand(a, out, name)?;
+                write_operand(a, out, vocabulary)?;
                 write!(out, " {word} ")?;
-                write_operand(b, out, name)
+                write_operand(b, out, vocabulary)
             }
         }
     }
 }
 
-fn write_operand<F>(c: &Condition, out: &mut dyn fmt::Write, name: &F) -> fmt::Result
-where
-    F: Fn(AttributeId) -> String,
-{
+fn write_operand(c: &Condition, out: &mut dyn fmt::Write, vocabulary: &Vocabulary) -> fmt::Result {
     if matches!(c, Condition::And(..) | Condition::Or(..)) {
         out.write_str("(")?;
-        c.write(out, name)?;
+        c.write(out, vocabulary)?;
         out.write_str(")")
     } else {
-        c.write(out, name)
+        c.write(out, vocabulary)
     }
 }
 
@@ -248,14 +277,23 @@ mod tests {
     const DNT: AttributeId = AttributeId(1);
     const PLACE: AttributeId = AttributeId(2);
 
+    /// Attributes by id, and the purposes with consent in force.
+    struct Given(Vec<(AttributeId, Value)>, Vec<PurposeId>);
+
+    impl Facts for Given {
+        fn attribute(&self, id: AttributeId) -> Option<&Value> {
+            self.0.iter().find(|(a, _)| *a == id).map(|(_, v)| v)
+        }
+        fn consent(&self, purpose: PurposeId) -> bool {
+            self.1.contains(&purpose)
+        }
+    }
+
     fn truth(c: &Condition, dnt: Option<bool>, place: Option<&str>) -> Truth {
-        let dnt = dnt.map(Value::YesNo);
-        let place = place.map(|p| Value::Text(p.into()));
-        c.evaluate(&|a| match a {
-            DNT => dnt.as_ref(),
-            PLACE => place.as_ref(),
-            _ => None,
-        })
+        let mut given = Vec::new();
+        given.extend(dnt.map(|d| (DNT, Value::YesNo(d))));
+        given.extend(place.map(|p| (PLACE, Value::Text(p.into()))));
+        c.evaluate(&Given(given, Vec::new()))
     }
 
     #[test]
@@ -281,13 +319,36 @@ mod tests {
             Comparison::GreaterOrEqual,
             Value::Number(18.0),
         );
-        let age = |n: f64| {
-            let v = Value::Number(n);
-            adult.evaluate(&|_| Some(&v))
-        };
+        let age = |n: f64| adult.evaluate(&Given(vec![(AttributeId(0), Value::Number(n))], vec![]));
         assert_eq!(age(18.0), Truth::True);
         assert_eq!(age(17.0), Truth::False);
-        assert_eq!(adult.evaluate(&|_| None), Truth::Unknown);
+        assert_eq!(adult.evaluate(&Given(vec![], vec![])), Truth::Unknown);
+    }
+
+    #[test]
+    fn consent_is_always_known() {
+        let sale = PurposeId(3);
+        let california = Condition::OneOf(PLACE, vec!["US-CA".into()].into_boxed_slice());
+        // `jurisdiction in ["US-CA"] and no consent to sale`
+        let needs_consent = Condition::And(
+            Box::new(california),
+            Box::new(Condition::Not(Box::new(Condition::Consent(sale)))),
+        );
+        let ca = || vec![(PLACE, Value::Text("US-CA".into()))];
+        assert_eq!(needs_consent.evaluate(&Given(ca(), vec![])), Truth::True);
+        assert_eq!(
+            needs_consent.evaluate(&Given(ca(), vec![sale])),
+            Truth::False
+        );
+        // Unknown place: unknown without consent, false with it.
+        assert_eq!(
+            needs_consent.evaluate(&Given(vec![], vec![])),
+            Truth::Unknown
+        );
+        assert_eq!(
+            needs_consent.evaluate(&Given(vec![], vec![sale])),
+            Truth::False
+        );
     }
 
     #[test]

@@ -29,23 +29,24 @@ fn latest(events: &[(PurposeId, Timestamp)], lineage: &[u32], at: Timestamp) -> 
         .max()
 }
 
-/// The consent state for `purpose` at `at`, given a subject's consents and revocations.
+/// The revocations in force at `at` that take part of `purpose` away, each as the
+/// part revoked and the instant.
 ///
 /// A revocation counts when it concerns the purpose, a purpose containing it, or a
 /// purpose inside it (using data "for marketing" includes the marketing mail whose
 /// consent was revoked), unless a consent covering the revoked part was given after it.
-pub fn consent_state(
-    vocabulary: &Vocabulary,
+pub fn revocations_in_force<'a>(
+    vocabulary: &'a Vocabulary,
     purpose: PurposeId,
-    consents: &[(PurposeId, Timestamp)],
-    revocations: &[(PurposeId, Timestamp)],
+    consents: &'a [(PurposeId, Timestamp)],
+    revocations: &'a [(PurposeId, Timestamp)],
     at: Timestamp,
-) -> ConsentState {
+) -> impl Iterator<Item = (PurposeId, Timestamp)> + 'a {
     let tree = vocabulary.purposes();
-    let revoked = revocations
+    revocations
         .iter()
-        .filter(|(_, time)| *time <= at)
-        .filter_map(|(revoked, time)| {
+        .filter(move |(_, time)| *time <= at)
+        .filter_map(move |(revoked, time)| {
             // The part of the request's purpose the revocation takes away.
             let part = if tree.covers(purpose.0, revoked.0) {
                 revoked.0
@@ -58,13 +59,26 @@ pub fn consent_state(
             let restored = consents
                 .iter()
                 .any(|(given, when)| *when <= at && *when > *time && lineage.contains(&given.0));
-            (!restored).then_some(*time)
+            (!restored).then_some((PurposeId(part), *time))
         })
+}
+
+/// The consent state for `purpose` at `at`, given a subject's consents and revocations
+/// (see [`revocations_in_force`] for which revocations count).
+pub fn consent_state(
+    vocabulary: &Vocabulary,
+    purpose: PurposeId,
+    consents: &[(PurposeId, Timestamp)],
+    revocations: &[(PurposeId, Timestamp)],
+    at: Timestamp,
+) -> ConsentState {
+    let revoked = revocations_in_force(vocabulary, purpose, consents, revocations, at)
+        .map(|(_, time)| time)
         .max();
     if let Some(revoked) = revoked {
         return ConsentState::Revoked(revoked);
     }
-    match latest(consents, tree.lineage(purpose.0), at) {
+    match latest(consents, vocabulary.purposes().lineage(purpose.0), at) {
         Some(given) => ConsentState::Given(given),
         None => ConsentState::NotGiven,
     }

@@ -7,9 +7,10 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq};
 
 use crate::compiled::{Compiled, CompiledVersion};
-use crate::eval::{BUILTIN_REVOCATION, CHILD_RULE};
 use crate::ids::{CategoryId, PartyId, PurposeId};
-use crate::model::{Basis, Effect, Obligation, Rule};
+use crate::model::{
+    BUILTIN_REVOCATION, Basis, CHILD_RULE, Effect, Obligation, RevocationKind, Rule,
+};
 use crate::trace::TraceStep;
 use crate::vocab::NOTIFY_RECIPIENTS;
 
@@ -20,7 +21,8 @@ pub(crate) enum Outcome {
     Allowed { rule: u32 },
     /// A deny rule forbade it.
     Forbidden { rule: u32 },
-    /// Consent for the purpose was revoked; `None` is the built-in revocation rule.
+    /// Consent for the purpose was revoked: a declared opt-out denied it, or the
+    /// withdrawn consent left nothing allowing it (`None`: the built-in withdrawal).
     Revoked { revocation: Option<u32> },
     /// The subject is a child.
     Child,
@@ -287,7 +289,14 @@ impl<'p> Decision<'p> {
                 "denied: rule `{}` of version {version} forbids it for {category}",
                 self.rule().unwrap_or_default()
             ),
-            Outcome::Revoked { .. } => format!("denied: the person revoked consent for {purpose}"),
+            Outcome::Revoked { revocation } => match self.revocation_ref(revocation) {
+                Some(r) if r.kind == RevocationKind::OptOut => {
+                    format!("denied: the person revoked consent for {purpose}")
+                }
+                _ => format!(
+                    "denied: the person withdrew consent for {purpose}, and no rule on another basis allows this"
+                ),
+            },
             Outcome::Child => {
                 let under = self
                     .version_ref()
@@ -310,7 +319,7 @@ impl<'p> Decision<'p> {
             }
             Outcome::NotCovered(missing) => format!(
                 "denied: version {version} does not declare the {}, so nothing in it allows this",
-                crate::eval::describe_undeclared(v, missing)
+                missing.describe(v)
             ),
         }
     }

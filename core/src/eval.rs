@@ -1,31 +1,63 @@
-//! The evaluator (SPEC §2): which version, then the child rule, coverage,
-//! revocations, deny rules, allow rules, and for a disclosure the recipient.
+//! The evaluator: which version, then the child rule, coverage, opt-outs, deny
+//! rules, allow rules, and for a disclosure the recipient.
 //!
 //! Order of checks, for the version in force (none: denied, before the first version):
-//! 1. a subject whose known age is under the child threshold: denied, delete;
+//! 1. a subject of a role the child rule covers, whose known age is under its
+//!    threshold, and for whom the lifting condition is not known to hold: denied, delete;
 //! 2. a role, category, purpose or party the version does not declare: denied;
-//! 3. consent for the purpose revoked and not given again: denied, notify recipients;
+//! 3. consent revoked for a purpose the version declares an opt-out of: denied,
+//!    whatever the basis, with the opt-out's obligations;
 //! 4. for each data category: a deny rule that applies forbids (deny beats allow);
-//!    otherwise an allow rule must apply (consent rules need consent in force);
-//! 5. a disclosure also needs the party to receive data for the purpose.
+//!    otherwise an allow rule must apply (consent rules need consent in force, so a
+//!    withdrawn consent stops them; rules on other bases go on);
+//! 5. nothing allowed and consent for the purpose withdrawn: the decision names the
+//!    withdrawal, with `notify_recipients`;
+//! 6. a disclosure also needs the party to receive data for the purpose.
 //!
 //! Nothing here allocates unless the tracer records.
 
-use crate::compiled::{Compiled, CompiledVersion, Undeclared};
-use crate::condition::Truth;
-use crate::consent::{ConsentState, consent_state};
+use crate::compiled::{Compiled, CompiledVersion};
+use crate::condition::{Facts, Truth};
+use crate::consent::{ConsentState, consent_state, revocations_in_force};
 use crate::decision::{Decision, Outcome};
-use crate::ids::{AttributeId, CategoryId};
+use crate::ids::{AttributeId, CategoryId, PurposeId};
 use crate::index::RuleIndex;
-use crate::model::{Action, Basis, Effect, Rule, Scope, Target};
+use crate::model::{
+    Action, BUILTIN_REVOCATION, Basis, CHILD_RULE, Effect, RevocationKind, Rule, Scope, Target,
+};
 use crate::request::PreparedRequest;
 use crate::trace::Tracer;
 use crate::value::Value;
 
-/// The reserved id reported when a subject is a child.
-pub const CHILD_RULE: &str = "children";
-/// The id reported for a revocation when the version declares no revocation rule.
-pub const BUILTIN_REVOCATION: &str = "consent-revoked";
+/// What conditions read: the request's attributes (or the version's defaults) and
+/// its consents at the request's instant.
+struct RequestFacts<'a> {
+    policy: &'a Compiled,
+    version: &'a CompiledVersion,
+    request: &'a PreparedRequest,
+}
+
+impl Facts for RequestFacts<'_> {
+    #[inline]
+    fn attribute(&self, id: AttributeId) -> Option<&Value> {
+        self.request
+            .attribute(id)
+            .or_else(|| self.version.default_of(id))
+    }
+
+    fn consent(&self, purpose: PurposeId) -> bool {
+        matches!(
+            consent_state(
+                &self.policy.vocabulary,
+                purpose,
+                &self.request.consents,
+                &self.request.revocations,
+                self.request.at,
+            ),
+            ConsentState::Given(_)
+        )
+    }
+}
 
 pub(crate) fn decide<'p, T: Tracer>(
     policy: &'p Compiled,
@@ -62,6 +94,11 @@ pub(crate) fn decide<'p, T: Tracer>(
         return decision(None, Outcome::NoVersion, first);
     };
     let vocabulary = &policy.vocabulary;
+    let facts = RequestFacts {
+        policy,
+        version,
+        request,
+    };
     if T::ON {
         let why = match request.collected_at {
             Some(at) => format!(
@@ -74,21 +111,8 @@ pub(crate) fn decide<'p, T: Tracer>(
         tracer.step(&format!("version {}", version.model.name), true, why);
     }
 
-    if let (Some(age), Some(children)) = (request.age, &version.model.children) {
-        let child = age < children.under;
-        if T::ON {
-            tracer.step(
-                CHILD_RULE,
-                child,
-                format!(
-                    "the subject is {age}; children are those under {}",
-                    children.under
-                ),
-            );
-        }
-        if child {
-            return decision(Some(version_index), Outcome::Child, first);
-        }
+    if is_child(policy, version, request, &facts, tracer) {
+        return decision(Some(version_index), Outcome::Child, first);
     }
 
     if let Some(missing) = version.undeclared(request) {
@@ -99,7 +123,7 @@ pub(crate) fn decide<'p, T: Tracer>(
                 format!(
                     "version {} does not declare the {}, so nothing in it allows this",
                     version.model.name,
-                    describe_undeclared(vocabulary, missing)
+                    missing.describe(vocabulary)
                 ),
             );
         }
@@ -129,29 +153,56 @@ pub(crate) fn decide<'p, T: Tracer>(
         request.at,
     );
     if let ConsentState::Revoked(when) = consent {
-        let revocation = version.revocation_for(request.purpose);
+        if let Some(revocation) = opt_out(policy, version, request, tracer) {
+            return decision(
+                Some(version_index),
+                Outcome::Revoked {
+                    revocation: Some(revocation),
+                },
+                first,
+            );
+        }
         if T::ON {
-            let id = revocation
-                .and_then(|r| version.model.revocations.get(r as usize))
-                .map_or(BUILTIN_REVOCATION, |r| &r.id);
             tracer.step(
-                id,
-                true,
+                withdrawal_id(version, request.purpose),
+                false,
                 format!(
-                    "consent for {} was revoked on {when}, at or before {}",
-                    vocabulary.purpose_name(request.purpose),
-                    request.at
+                    "consent for {} was withdrawn on {when}: rules resting on consent no longer allow it, rules on another basis still may",
+                    vocabulary.purpose_name(request.purpose)
                 ),
             );
         }
-        return decision(Some(version_index), Outcome::Revoked { revocation }, first);
     }
 
     let mut allowed: Option<(CategoryId, u32)> = None;
     for &category in &request.data {
-        match decide_category(policy, version, request, category, consent, tracer) {
+        match decide_category(policy, version, request, &facts, category, consent, tracer) {
             Outcome::Allowed { rule } => {
                 allowed.get_or_insert((category, rule));
+            }
+            Outcome::NothingAllowed if matches!(consent, ConsentState::Revoked(_)) => {
+                let revocation = version.revocation_for(request.purpose).filter(|r| {
+                    version
+                        .model
+                        .revocations
+                        .get(*r as usize)
+                        .is_some_and(|r| r.kind == RevocationKind::Withdrawal)
+                });
+                if T::ON {
+                    tracer.step(
+                        withdrawal_id(version, request.purpose),
+                        true,
+                        format!(
+                            "consent for {} was withdrawn, and no rule on another basis allows this",
+                            vocabulary.purpose_name(request.purpose)
+                        ),
+                    );
+                }
+                return decision(
+                    Some(version_index),
+                    Outcome::Revoked { revocation },
+                    category,
+                );
             }
             other => return decision(Some(version_index), other, category),
         }
@@ -159,6 +210,20 @@ pub(crate) fn decide<'p, T: Tracer>(
     let Some((category, rule)) = allowed else {
         return decision(Some(version_index), Outcome::NothingAllowed, first);
     };
+    if let (true, ConsentState::Revoked(when)) = (T::ON, consent) {
+        let basis = match version.model.rules.get(rule as usize).map(|r| r.effect) {
+            Some(Effect::Allow(basis)) => basis.as_str(),
+            _ => "",
+        };
+        tracer.step(
+            withdrawal_id(version, request.purpose),
+            false,
+            format!(
+                "consent for {} was withdrawn on {when}; this use rests on {basis} and goes on",
+                vocabulary.purpose_name(request.purpose)
+            ),
+        );
+    }
 
     if let (Action::Disclose, Some(party)) = (request.action, request.party) {
         let receives = version.receives(party, request.purpose);
@@ -189,33 +254,119 @@ pub(crate) fn decide<'p, T: Tracer>(
     decision(Some(version_index), Outcome::Allowed { rule }, category)
 }
 
-/// Names a missing name for a message: "role `account_user`".
-pub(crate) fn describe_undeclared(
-    vocabulary: &crate::vocab::Vocabulary,
-    missing: Undeclared,
-) -> String {
-    match missing {
-        Undeclared::Role(r) => format!("role `{}`", vocabulary.role_name(r)),
-        Undeclared::Category(c) => format!("data category `{}`", vocabulary.category_name(c)),
-        Undeclared::Purpose(p) => format!("purpose `{}`", vocabulary.purpose_name(p)),
-        Undeclared::Party(p) => format!("party `{}`", vocabulary.party_name(p)),
+/// Whether the version's child rule covers the subject: a role it names, a known age
+/// under its threshold, and no lifting condition known to hold.
+fn is_child<T: Tracer>(
+    policy: &Compiled,
+    version: &CompiledVersion,
+    request: &PreparedRequest,
+    facts: &RequestFacts<'_>,
+    tracer: &mut T,
+) -> bool {
+    let (Some(age), Some(children)) = (request.age, &version.model.children) else {
+        return false;
+    };
+    let covered = children
+        .roles
+        .listed()
+        .is_none_or(|roles| roles.contains(&request.role));
+    if !covered {
+        if T::ON {
+            tracer.step(
+                CHILD_RULE,
+                false,
+                format!(
+                    "the child rule does not cover {} (whose data is processed for a customer, or is outside its roles)",
+                    policy.vocabulary.role_name(request.role)
+                ),
+            );
+        }
+        return false;
     }
+    let under = age < children.under;
+    let lifted = under
+        && children
+            .unless
+            .as_ref()
+            .is_some_and(|c| c.evaluate(facts) == Truth::True);
+    if T::ON {
+        let why = if lifted {
+            format!(
+                "the subject is {age}, under {}, but `{}` holds, which lifts the child rule",
+                children.under,
+                condition_of(policy, children.unless.as_ref())
+            )
+        } else {
+            format!(
+                "the subject is {age}; children are those under {}",
+                children.under
+            )
+        };
+        tracer.step(CHILD_RULE, under && !lifted, why);
+    }
+    under && !lifted
 }
 
-/// The attribute's value: the request's, or else the version's default.
-#[inline]
-fn attribute<'a>(
-    version: &'a CompiledVersion,
-    request: &'a PreparedRequest,
-    id: AttributeId,
-) -> Option<&'a Value> {
-    request.attribute(id).or_else(|| version.default_of(id))
+/// The declared opt-out a revocation in force makes of the request's purpose, if any.
+fn opt_out<T: Tracer>(
+    policy: &Compiled,
+    version: &CompiledVersion,
+    request: &PreparedRequest,
+    tracer: &mut T,
+) -> Option<u32> {
+    let in_force = revocations_in_force(
+        &policy.vocabulary,
+        request.purpose,
+        &request.consents,
+        &request.revocations,
+        request.at,
+    );
+    for (part, when) in in_force {
+        let Some(position) = version.revocation_for(part) else {
+            continue;
+        };
+        let Some(revocation) = version.model.revocations.get(position as usize) else {
+            continue;
+        };
+        if revocation.kind == RevocationKind::OptOut {
+            if T::ON {
+                tracer.step(
+                    &revocation.id,
+                    true,
+                    format!(
+                        "consent for {} was revoked on {when}, at or before {}; the policy treats that as an opt-out of the purpose, whatever the basis",
+                        policy.vocabulary.purpose_name(part),
+                        request.at
+                    ),
+                );
+            }
+            return Some(position);
+        }
+    }
+    None
 }
 
-fn truth(version: &CompiledVersion, request: &PreparedRequest, target: &Target) -> Truth {
+/// The id a withdrawal of consent for `purpose` is reported under.
+fn withdrawal_id(version: &CompiledVersion, purpose: PurposeId) -> &str {
+    version
+        .revocation_for(purpose)
+        .and_then(|r| version.model.revocations.get(r as usize))
+        .filter(|r| r.kind == RevocationKind::Withdrawal)
+        .map_or(BUILTIN_REVOCATION, |r| &r.id)
+}
+
+fn condition_of(policy: &Compiled, condition: Option<&crate::condition::Condition>) -> String {
+    let mut out = String::new();
+    if let Some(c) = condition {
+        let _ = c.write(&mut out, &policy.vocabulary);
+    }
+    out
+}
+
+fn truth(facts: &RequestFacts<'_>, target: &Target) -> Truth {
     match &target.condition {
         None => Truth::True,
-        Some(condition) => condition.evaluate(&|id| attribute(version, request, id)),
+        Some(condition) => condition.evaluate(facts),
     }
 }
 
@@ -239,10 +390,12 @@ fn inside(
         p.iter()
             .any(|p| vocabulary.purposes().covers(p.0, request.purpose.0))
     });
+    // A carve-out by recipient is about disclosures only: a use has no recipient.
     let parties = match (&target.parties, request.party) {
-        (Scope::Any, _) => true,
-        (Scope::Only(parties), Some(party)) => parties.contains(&party),
-        (Scope::Only(_), None) => false,
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(Scope::Any), Some(_)) => true,
+        (Some(Scope::Only(parties)), Some(party)) => parties.contains(&party),
     };
     roles && categories && purposes && parties
 }
@@ -256,13 +409,7 @@ fn describe(truth: Truth) -> &'static str {
 }
 
 fn condition_text(policy: &Compiled, target: &Target) -> String {
-    let mut out = String::new();
-    if let Some(c) = &target.condition {
-        let _ = c.write(&mut out, &|a| {
-            policy.vocabulary.attribute_name(a).to_owned()
-        });
-    }
-    out
+    condition_of(policy, target.condition.as_ref())
 }
 
 /// The first deny rule (in file order) in `index` that applies, if any.
@@ -271,6 +418,7 @@ fn first_deny<T: Tracer>(
     version: &CompiledVersion,
     index: &RuleIndex,
     request: &PreparedRequest,
+    facts: &RequestFacts<'_>,
     category: CategoryId,
     tracer: &mut T,
 ) -> Option<u32> {
@@ -282,7 +430,7 @@ fn first_deny<T: Tracer>(
         if first.is_some_and(|f| f < position) {
             return;
         }
-        let applies = deny_applies(policy, version, request, category, rule, tracer);
+        let applies = deny_applies(policy, request, facts, category, rule, tracer);
         if applies {
             first = Some(position);
         }
@@ -292,13 +440,13 @@ fn first_deny<T: Tracer>(
 
 fn deny_applies<T: Tracer>(
     policy: &Compiled,
-    version: &CompiledVersion,
     request: &PreparedRequest,
+    facts: &RequestFacts<'_>,
     category: CategoryId,
     rule: &Rule,
     tracer: &mut T,
 ) -> bool {
-    if let (Scope::Only(parties), Some(party)) = (&rule.target.parties, request.party) {
+    if let (Some(Scope::Only(parties)), Some(party)) = (&rule.target.parties, request.party) {
         if !parties.contains(&party) {
             if T::ON {
                 tracer.step(
@@ -313,7 +461,7 @@ fn deny_applies<T: Tracer>(
             return false;
         }
     }
-    let condition = truth(version, request, &rule.target);
+    let condition = truth(facts, &rule.target);
     if condition == Truth::False {
         if T::ON {
             tracer.step(
@@ -328,9 +476,10 @@ fn deny_applies<T: Tracer>(
         return false;
     }
     // An exception carves a case out only when it certainly applies.
-    let excepted = rule.exceptions.iter().position(|e| {
-        inside(policy, request, category, e) && truth(version, request, e) == Truth::True
-    });
+    let excepted = rule
+        .exceptions
+        .iter()
+        .position(|e| inside(policy, request, category, e) && truth(facts, e) == Truth::True);
     if T::ON {
         let why = match (excepted, condition) {
             (Some(_), _) => "the request falls under one of its exceptions".to_owned(),
@@ -350,6 +499,7 @@ fn decide_category<T: Tracer>(
     policy: &Compiled,
     version: &CompiledVersion,
     request: &PreparedRequest,
+    facts: &RequestFacts<'_>,
     category: CategoryId,
     consent: ConsentState,
     tracer: &mut T,
@@ -360,6 +510,7 @@ fn decide_category<T: Tracer>(
         version,
         &version.deny_use,
         request,
+        facts,
         category,
         tracer,
     );
@@ -369,6 +520,7 @@ fn decide_category<T: Tracer>(
             version,
             &version.deny_disclosure,
             request,
+            facts,
             category,
             tracer,
         ),
@@ -387,7 +539,7 @@ fn decide_category<T: Tracer>(
             if first.is_some_and(|f| f < position) {
                 return;
             }
-            let condition = truth(version, request, &rule.target);
+            let condition = truth(facts, &rule.target);
             let consented = rule.effect != Effect::Allow(Basis::Consent)
                 || matches!(consent, ConsentState::Given(_));
             let applies = condition == Truth::True && consented;
@@ -399,11 +551,16 @@ fn decide_category<T: Tracer>(
                         describe(condition)
                     )
                 } else if !consented {
-                    format!(
-                        "it rests on consent, and no consent for {} was given by {}",
-                        policy.vocabulary.purpose_name(request.purpose),
-                        request.at
-                    )
+                    let purpose = policy.vocabulary.purpose_name(request.purpose);
+                    match consent {
+                        ConsentState::Revoked(when) => format!(
+                            "it rests on consent, and consent for {purpose} was withdrawn on {when}"
+                        ),
+                        _ => format!(
+                            "it rests on consent, and no consent for {purpose} was given by {}",
+                            request.at
+                        ),
+                    }
                 } else {
                     format!(
                         "it allows {} of {} for {}",

@@ -22,8 +22,7 @@ pub mod vocab;
 
 pub use compiled::ModelError;
 pub use decision::{Decision, DecisionKey, ObligationView, Reason, Traced};
-pub use eval::{BUILTIN_REVOCATION, CHILD_RULE};
-pub use model::{Action, Basis};
+pub use model::{Action, BUILTIN_REVOCATION, Basis, CHILD_RULE};
 pub use policy::{Policy, RequestBuilder, VersionInfo};
 pub use request::{
     PreparedRequest, Request, RequestError, RequestErrorKind, ResolvedRequest, Subject,

@@ -45,17 +45,21 @@ pub enum Basis {
     PublicTask,
     /// Art. 6(1)(f): the controller's legitimate interests.
     LegitimateInterests,
+    /// Art. 28: the company processes the data for a customer, as its processor;
+    /// the lawful basis is the customer's, and the company acts on its instructions.
+    ControllerInstructions,
 }
 
 impl Basis {
-    /// Every basis, in the order of Article 6.
-    pub const ALL: [Basis; 6] = [
+    /// Every basis: Article 6's in its order, then a processor's.
+    pub const ALL: [Basis; 7] = [
         Basis::Consent,
         Basis::Contract,
         Basis::LegalObligation,
         Basis::VitalInterests,
         Basis::PublicTask,
         Basis::LegitimateInterests,
+        Basis::ControllerInstructions,
     ];
 
     /// The basis as written in rule files and decisions.
@@ -67,6 +71,7 @@ impl Basis {
             Basis::VitalInterests => "vital_interests",
             Basis::PublicTask => "public_task",
             Basis::LegitimateInterests => "legitimate_interests",
+            Basis::ControllerInstructions => "controller_instructions",
         }
     }
 
@@ -131,8 +136,10 @@ pub struct Target {
     pub categories: Scope<CategoryId>,
     /// Purposes (each covers its subtree).
     pub purposes: Scope<PurposeId>,
-    /// Parties (only disclosures name one).
-    pub parties: Scope<PartyId>,
+    /// Recipients: `None` when the target says nothing of them (uses and
+    /// disclosures alike); `Some` only matches disclosures, to these parties
+    /// (`Scope::Any`: to anyone). A use has no recipient, so `to …` never matches it.
+    pub parties: Option<Scope<PartyId>>,
     /// A condition on the subject's attributes.
     pub condition: Option<Condition>,
 }
@@ -144,7 +151,7 @@ impl Target {
             roles: Scope::Any,
             categories: Scope::Any,
             purposes: Scope::Any,
-            parties: Scope::Any,
+            parties: None,
             condition: None,
         }
     }
@@ -180,6 +187,25 @@ pub struct Party {
     pub cites: Vec<Box<str>>,
 }
 
+/// The id a decision reports when the subject is a child.
+pub const CHILD_RULE: &str = "children";
+/// The id a decision reports when withdrawn consent leaves nothing allowing the
+/// request and the version declares no withdrawal of its own for the purpose.
+pub const BUILTIN_REVOCATION: &str = "consent-revoked";
+
+/// What a declared revocation does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RevocationKind {
+    /// Revoking consent is an opt-out of the purpose itself: from its instant the
+    /// purpose is denied whatever the basis ("we will stop using the data for that
+    /// purpose").
+    OptOut,
+    /// Revoking consent withdraws consent only: rules resting on consent for the
+    /// purpose stop allowing, rules on another basis go on. The declaration names
+    /// the decision, its obligations and citations when nothing else allows.
+    Withdrawal,
+}
+
 /// What revoking consent for some purposes leads to.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Revocation {
@@ -187,17 +213,26 @@ pub struct Revocation {
     pub id: Box<str>,
     /// The purposes it covers; the most specific revocation covering a purpose applies.
     pub purposes: Scope<PurposeId>,
+    /// An opt-out of the purposes, or a withdrawal of consent only.
+    pub kind: RevocationKind,
     /// What must be done (`notify_recipients` names the purpose in the decision).
     pub obligations: Vec<Obligation>,
     /// The sections the revocation rests on.
     pub cites: Vec<Box<str>>,
 }
 
-/// The age under which a subject is a child: every use and disclosure is denied.
+/// The age under which a subject of some roles is a child: every use and
+/// disclosure is denied, unless the lifting condition is known to hold.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Children {
     /// Subjects whose known age is below this are children.
     pub under: u32,
+    /// The roles the rule covers (data the company processes for a customer is
+    /// the customer's, outside the company's own child rule).
+    pub roles: Scope<RoleId>,
+    /// The condition that lifts the rule (a guardian is involved), if any. The rule
+    /// applies unless it is known to hold.
+    pub unless: Option<Condition>,
     /// What must be done (always includes `delete`).
     pub obligations: Vec<Obligation>,
     /// The sections the rule rests on.

@@ -70,7 +70,7 @@ pub enum Declaration {
     Rule(Box<RuleDecl>),
     /// `revocation ID for … then … cite …`.
     Revocation(RevocationDecl),
-    /// `children under N then … cite …`.
+    /// `children under N about … unless … then … cite …`.
     Children(ChildrenDecl),
 }
 
@@ -168,6 +168,13 @@ pub enum Expr {
         /// What is checked of it; `None` means the yes/no attribute is yes.
         check: Option<Check>,
     },
+    /// `consent to PURPOSE` (`present`), or `no consent to PURPOSE`.
+    Consent {
+        /// The purpose whose consent is asked about.
+        purpose: Name,
+        /// False for `no consent to`.
+        present: bool,
+    },
     /// `not …`
     Not(Box<Expr>),
     /// `… and …`
@@ -228,6 +235,8 @@ pub struct RevocationDecl {
     pub id: Name,
     /// `for PURPOSES`.
     pub purposes: Option<NameList>,
+    /// Where `withdraws consent` is written; without it the revocation is an opt-out.
+    pub withdraws: Option<Span>,
     /// `then …`.
     pub obligations: Vec<ObligationItem>,
     /// `cite …`.
@@ -239,6 +248,10 @@ pub struct RevocationDecl {
 pub struct ChildrenDecl {
     /// The age threshold.
     pub under: Spanned<u32>,
+    /// `about ROLES`: whom the rule covers.
+    pub roles: Option<NameList>,
+    /// `unless CONDITION`: what lifts the rule.
+    pub unless: Option<Spanned<Expr>>,
     /// `then …`.
     pub obligations: Vec<ObligationItem>,
     /// `cite …`.

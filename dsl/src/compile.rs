@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use lawful_core::condition::{Condition, MAX_CONDITION_DEPTH};
 use lawful_core::ids::{AttributeId, PartyId};
 use lawful_core::model::{
-    Basis, Children, Effect, Obligation, Party, PolicyModel, Revocation, Rule, Scope, Target,
-    VersionModel,
+    Basis, Children, Effect, Obligation, Party, PolicyModel, Revocation, RevocationKind, Rule,
+    Scope, Target, VersionModel,
 };
 use lawful_core::suggest::suggest;
 use lawful_core::vocab::{
@@ -464,9 +464,10 @@ impl FileCompiler<'_> {
         let purposes = self.scope(Kind::Purpose, scope.purposes.as_ref(), |i| {
             v.purpose(v.purposes().table().name(i))
         });
-        let parties = self.scope(Kind::Party, scope.parties.as_ref(), |i| {
-            v.party(v.parties().name(i))
-        });
+        let parties = scope
+            .parties
+            .as_ref()
+            .map(|list| self.scope(Kind::Party, Some(list), |i| v.party(v.parties().name(i))));
         let condition = scope.condition.as_ref().and_then(|c| self.condition(c));
         Target {
             roles,
@@ -495,6 +496,16 @@ impl FileCompiler<'_> {
 
     fn expr(&mut self, expr: &Expr) -> Option<Condition> {
         match expr {
+            Expr::Consent { purpose, present } => {
+                let v = self.vocabulary;
+                let id = self.resolve(Kind::Purpose, purpose)?;
+                let consent = Condition::Consent(v.purpose(v.purposes().table().name(id))?);
+                Some(if *present {
+                    consent
+                } else {
+                    Condition::Not(Box::new(consent))
+                })
+            }
             Expr::Not(inner) => Some(Condition::Not(Box::new(self.expr(inner)?))),
             Expr::And(a, b) | Expr::Or(a, b) => {
                 let (a, b) = (self.expr(a), self.expr(b));
@@ -656,7 +667,7 @@ impl FileCompiler<'_> {
             },
             (EffectKind::AllowUse, None) => {
                 self.error(rule.effect.span, Diagnostic::error("L014", format!("rule `{}` allows use without a lawful basis", id.node))
-                    .with_help("add a line such as `basis legitimate_interests` (or consent, contract, legal_obligation, vital_interests, public_task)"));
+                    .with_help("add a line such as `basis legitimate_interests` (or consent, contract, legal_obligation, vital_interests, public_task, controller_instructions)"));
                 None
             }
             (_, Some(basis)) => {
@@ -795,94 +806,16 @@ impl FileCompiler<'_> {
                     .purposes
                     .extend(self.vocabulary.purpose(&d.name.node)),
                 Declaration::Obligation(_) => {}
-                Declaration::Attribute(d) => {
-                    let Some(id) = self.vocabulary.attribute(&d.name.node) else {
-                        continue;
-                    };
-                    let default = match &d.default {
-                        None => None,
-                        Some(l) if literal_type(&l.node) == value_type(d.value_type) => {
-                            Some(literal_value(&l.node))
-                        }
-                        Some(l) => {
-                            self.error(
-                                l.span,
-                                Diagnostic::error(
-                                    "L016",
-                                    format!(
-                                        "`{}` is {}, but its default is {}",
-                                        d.name.node,
-                                        value_type(d.value_type).described(),
-                                        literal_type(&l.node).described()
-                                    ),
-                                )
-                                .with_help(format!(
-                                    "give {} as the default",
-                                    value_type(d.value_type).described()
-                                )),
-                            );
-                            None
-                        }
-                    };
-                    version.attributes.push((id, default));
-                }
-                Declaration::Party(d) => {
-                    let v = self.vocabulary;
-                    let Some(party): Option<PartyId> = v.party(&d.name.node) else {
-                        continue;
-                    };
-                    let receives = match &d.receives {
-                        None => Scope::Only(Vec::new()),
-                        Some(list) => self.scope(Kind::Purpose, Some(list), |i| {
-                            v.purpose(v.purposes().table().name(i))
-                        }),
-                    };
-                    let obligations = self.obligations(&d.obligations);
-                    let cites = self.cites(&d.cites);
-                    version.parties.push(Party {
-                        party,
-                        receives,
-                        obligations,
-                        cites,
-                    });
-                }
+                Declaration::Attribute(d) => version.attributes.extend(self.attribute(d)),
+                Declaration::Party(d) => version.parties.extend(self.party(d)),
                 Declaration::Rule(rule) => {
                     self.unique_id(&mut ids, &rule.id);
-                    if let Some(compiled) = self.rule(rule) {
-                        version.rules.push(compiled);
-                    }
+                    version.rules.extend(self.rule(rule));
                 }
                 Declaration::Revocation(r) => {
                     self.unique_id(&mut ids, &r.id);
-                    let v = self.vocabulary;
-                    let purposes = match &r.purposes {
-                        None => Scope::Any,
-                        Some(list) => self.scope(Kind::Purpose, Some(list), |i| {
-                            v.purpose(v.purposes().table().name(i))
-                        }),
-                    };
-                    if purposes == Scope::Any
-                        && version.revocations.iter().any(|x| x.purposes == Scope::Any)
-                    {
-                        self.error(
-                            r.id.span,
-                            Diagnostic::error(
-                                "L017",
-                                "a second revocation rule covers every purpose",
-                            )
-                            .with_help("give this one `for PURPOSES`, or remove it"),
-                        );
-                    }
-                    // A revocation always obliges the caller to tell the recipients.
-                    let mut obligations = self.obligations(&r.obligations);
-                    first_of_all(&mut obligations, NOTIFY_RECIPIENTS);
-                    let cites = self.cites(&r.cites);
-                    version.revocations.push(Revocation {
-                        id: r.id.node.as_str().into(),
-                        purposes,
-                        obligations,
-                        cites,
-                    });
+                    let revocation = self.revocation(r, &version.revocations);
+                    version.revocations.extend(revocation);
                 }
                 Declaration::Children(c) => {
                     if let Some(first) = children_span {
@@ -895,18 +828,146 @@ impl FileCompiler<'_> {
                         continue;
                     }
                     children_span = Some(c.span);
-                    let mut obligations = self.obligations(&c.obligations);
-                    first_of_all(&mut obligations, DELETE);
-                    let cites = self.cites(&c.cites);
-                    version.children = Some(Children {
-                        under: c.under.node,
-                        obligations,
-                        cites,
-                    });
+                    version.children = self.children(c);
                 }
             }
         }
         effective.map(|_| version)
+    }
+
+    /// `attribute NAME "label" is TYPE[, default VALUE]`: the id and its default.
+    fn attribute(&mut self, d: &ast::AttributeDecl) -> Option<(AttributeId, Option<Value>)> {
+        let id = self.vocabulary.attribute(&d.name.node)?;
+        let default = match &d.default {
+            None => None,
+            Some(l) if literal_type(&l.node) == value_type(d.value_type) => {
+                Some(literal_value(&l.node))
+            }
+            Some(l) => {
+                self.error(
+                    l.span,
+                    Diagnostic::error(
+                        "L016",
+                        format!(
+                            "`{}` is {}, but its default is {}",
+                            d.name.node,
+                            value_type(d.value_type).described(),
+                            literal_type(&l.node).described()
+                        ),
+                    )
+                    .with_help(format!(
+                        "give {} as the default",
+                        value_type(d.value_type).described()
+                    )),
+                );
+                None
+            }
+        };
+        Some((id, default))
+    }
+
+    /// `party NAME "label" receives for … then … cite …`.
+    fn party(&mut self, d: &ast::PartyDecl) -> Option<Party> {
+        let v = self.vocabulary;
+        let party: PartyId = v.party(&d.name.node)?;
+        let receives = match &d.receives {
+            None => Scope::Only(Vec::new()),
+            Some(list) => self.scope(Kind::Purpose, Some(list), |i| {
+                v.purpose(v.purposes().table().name(i))
+            }),
+        };
+        let obligations = self.obligations(&d.obligations);
+        let cites = self.cites(&d.cites);
+        Some(Party {
+            party,
+            receives,
+            obligations,
+            cites,
+        })
+    }
+
+    /// `revocation ID [for …] [withdraws consent] then … cite …`.
+    fn revocation(
+        &mut self,
+        r: &ast::RevocationDecl,
+        earlier: &[Revocation],
+    ) -> Option<Revocation> {
+        let v = self.vocabulary;
+        let purposes = match &r.purposes {
+            None => Scope::Any,
+            Some(list) => self.scope(Kind::Purpose, Some(list), |i| {
+                v.purpose(v.purposes().table().name(i))
+            }),
+        };
+        let kind = if r.withdraws.is_some() {
+            RevocationKind::Withdrawal
+        } else {
+            RevocationKind::OptOut
+        };
+        if purposes == Scope::Any && kind == RevocationKind::OptOut {
+            self.error(
+                r.id.span,
+                Diagnostic::error(
+                    "L022",
+                    format!(
+                        "revocation `{}` names no purposes, so it would be an opt-out of every purpose",
+                        r.id.node
+                    ),
+                )
+                .with_help(
+                    "revoking consent already withdraws it (rules resting on consent stop; other bases go on): \
+                     add a line `withdraws consent` to cite the sections that say so, \
+                     or name the purposes the revocation opts out of with `for PURPOSE, …`",
+                ),
+            );
+            return None;
+        }
+        if purposes == Scope::Any && earlier.iter().any(|x| x.purposes == Scope::Any) {
+            self.error(
+                r.id.span,
+                Diagnostic::error("L017", "a second revocation rule covers every purpose")
+                    .with_help("give this one `for PURPOSES`, or remove it"),
+            );
+        }
+        // A revocation always obliges the caller to tell the recipients.
+        let mut obligations = self.obligations(&r.obligations);
+        first_of_all(&mut obligations, NOTIFY_RECIPIENTS);
+        let cites = self.cites(&r.cites);
+        Some(Revocation {
+            id: r.id.node.as_str().into(),
+            purposes,
+            kind,
+            obligations,
+            cites,
+        })
+    }
+
+    /// `children under N about ROLES [unless CONDITION] then … cite …`.
+    fn children(&mut self, c: &ast::ChildrenDecl) -> Option<Children> {
+        let v = self.vocabulary;
+        let Some(list) = &c.roles else {
+            self.error(
+                c.under.span,
+                Diagnostic::error("L023", "the child rule does not say whose data it covers")
+                    .with_help(
+                        "add a line such as `about visitor, account_user` after `children under N`; \
+                         leave out roles whose data you process for a customer",
+                    ),
+            );
+            return None;
+        };
+        let roles = self.scope(Kind::Role, Some(list), |i| v.role(v.roles().name(i)));
+        let unless = c.unless.as_ref().and_then(|u| self.condition(u));
+        let mut obligations = self.obligations(&c.obligations);
+        first_of_all(&mut obligations, DELETE);
+        let cites = self.cites(&c.cites);
+        Some(Children {
+            under: c.under.node,
+            roles,
+            unless,
+            obligations,
+            cites,
+        })
     }
 
     fn unique_id(&mut self, ids: &mut HashMap<String, Span>, id: &Spanned<String>) {

@@ -3,7 +3,8 @@
 //! - `L030` a rule cites no section of the policy text;
 //! - `L031` a purpose no rule allows any use for;
 //! - `L032` a party that receives data for no purpose;
-//! - `L033` an allow rule that a deny rule always overrides (it can never allow).
+//! - `L033` an allow rule that a deny rule always overrides (it can never allow);
+//! - `L034` a deny's `except to …` that can never apply.
 
 use lawful_core::Vocabulary;
 use lawful_core::model::{Effect, Scope, Target, VersionModel};
@@ -102,6 +103,20 @@ pub(crate) fn lint(
         ));
     }
 
+    for rule in &version.rules {
+        if let Some(problem) = idle_recipient_exception(rule) {
+            diagnostics.push(
+                source.at(
+                    rule_span(&rule.id).unwrap_or_default(),
+                    Diagnostic::warning("L034", format!("rule `{}`: {problem}", rule.id))
+                        .with_help(
+                            "a carve-out by recipient only applies to disclosures: write the exception for the parties the rule is about, or make it `deny disclosure of …`",
+                        ),
+                ),
+            );
+        }
+    }
+
     // L033: an allow rule wholly inside an unconditional deny rule can never allow.
     // Every allow is compared with every deny, so very large versions skip it.
     let allows = version
@@ -141,6 +156,32 @@ pub(crate) fn lint(
             );
         }
     }
+}
+
+/// Why a deny rule's `except to …` can never apply, if it cannot.
+fn idle_recipient_exception(rule: &lawful_core::model::Rule) -> Option<String> {
+    for exception in &rule.exceptions {
+        let Some(to) = &exception.parties else {
+            continue;
+        };
+        match (rule.effect, &rule.target.parties, to) {
+            (Effect::DenyUse, _, _) => {
+                return Some(
+                    "`except to …` on a rule that denies use never carves out a use (a use has no recipient)".to_owned(),
+                );
+            }
+            (Effect::DenyDisclosure, Some(Scope::Only(about)), Scope::Only(excepted))
+                if !excepted.iter().any(|p| about.contains(p)) =>
+            {
+                return Some(
+                    "`except to …` names only parties the rule is not about, so it can never apply"
+                        .to_owned(),
+                );
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Where each name `pick` takes from the file's declarations is written.

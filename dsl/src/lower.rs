@@ -49,6 +49,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::k_children
             | Rule::k_cite
             | Rule::k_collected
+            | Rule::k_consent
             | Rule::k_consented
             | Rule::k_contains
             | Rule::k_data
@@ -85,11 +86,13 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::k_then
             | Rule::k_to
             | Rule::k_under
+            | Rule::k_unless
             | Rule::k_use
             | Rule::k_version
             | Rule::k_when
             | Rule::k_with
             | Rule::k_within
+            | Rule::k_withdraws
             | Rule::k_yes
     )
 }
@@ -305,12 +308,14 @@ impl<'s> Lowerer<'s> {
                 let mut decl = RevocationDecl {
                     id,
                     purposes: None,
+                    withdraws: None,
                     obligations: Vec::new(),
                     cites: Vec::new(),
                 };
                 for item in items {
                     match item.as_rule() {
                         Rule::for_clause => decl.purposes = Some(self.clause_list(item)?),
+                        Rule::withdraws_clause => decl.withdraws = Some(span(&item)),
                         Rule::then_clause => decl.obligations = self.obligations(item)?,
                         Rule::cite_clause => decl.cites = self.cites(item)?,
                         _ => return Err(self.internal(span(&item), "a revocation")),
@@ -327,12 +332,22 @@ impl<'s> Lowerer<'s> {
                 };
                 let mut decl = ChildrenDecl {
                     under,
+                    roles: None,
+                    unless: None,
                     obligations: Vec::new(),
                     cites: Vec::new(),
                     span: at,
                 };
                 for item in items {
                     match item.as_rule() {
+                        Rule::about_clause => decl.roles = Some(self.clause_list(item)?),
+                        Rule::unless_clause => {
+                            let item_at = span(&item);
+                            let condition = parts(item)
+                                .next()
+                                .ok_or_else(|| self.internal(item_at, "a condition"))?;
+                            decl.unless = Some(self.condition(condition)?);
+                        }
                         Rule::then_clause => decl.obligations = self.obligations(item)?,
                         Rule::cite_clause => decl.cites = self.cites(item)?,
                         _ => return Err(self.internal(span(&item), "the children rule")),
@@ -477,6 +492,7 @@ impl<'s> Lowerer<'s> {
         PRATT
             .map_primary(|primary| match primary.as_rule() {
                 Rule::condition => self.pratt(primary.into_inner()),
+                Rule::consent_test => self.consent_test(primary),
                 _ => self.test(primary),
             })
             .map_prefix(|op, operand| {
@@ -503,6 +519,25 @@ impl<'s> Lowerer<'s> {
                 Ok(Spanned { node, span })
             })
             .parse(pairs)
+    }
+
+    fn consent_test(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
+        let at = span(&pair);
+        let mut present = true;
+        let mut purpose = None;
+        // `no` is a keyword `parts` would drop, so read every pair.
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::k_no => present = false,
+                Rule::name => purpose = Some(self.name(&item)),
+                _ => {}
+            }
+        }
+        let purpose = purpose.ok_or_else(|| self.internal(at, "a purpose"))?;
+        Ok(Spanned {
+            node: Expr::Consent { purpose, present },
+            span: at,
+        })
     }
 
     fn test(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
