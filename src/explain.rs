@@ -12,6 +12,14 @@ fn labelled(name: &str, label: &str) -> String {
     }
 }
 
+/// "an" before a name that starts with a vowel (`an account_user`), else "a".
+fn article(name: &str) -> &'static str {
+    match name.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
 /// Writes the decision, the request it answers, and the steps that led to it.
 pub fn prose(
     policy: &Policy,
@@ -42,16 +50,17 @@ pub fn prose(
         .collect();
     let role = label(v.roles(), &request.subject.role);
     let purpose = label(v.purposes().table(), &request.purpose);
+    let a = article(&request.subject.role);
     let _ = match (request.action, &request.party) {
         (Action::Disclose, Some(party)) => writeln!(
             out,
-            "The request: disclose {} about a {role} to {} for {purpose}.",
+            "The request: disclose {} about {a} {role} to {} for {purpose}.",
             data.join(", "),
             label(v.parties(), party)
         ),
         _ => writeln!(
             out,
-            "The request: use {} about a {role} for {purpose}.",
+            "The request: use {} about {a} {role} for {purpose}.",
             data.join(", ")
         ),
     };

@@ -80,7 +80,7 @@ impl Policy {
         self.inner.decide(request)
     }
 
-    /// Decides a request given as JSON (SPEC §2).
+    /// Decides a request given as JSON.
     pub fn decide_json(&self, json: &[u8]) -> Result<Decision<'_>, RequestError> {
         self.inner.decide_json(json)
     }

@@ -1,6 +1,6 @@
 //! Property tests: the indexed evaluator agrees with a plain reference interpreter
-//! on generated policies and requests, the invariants of SPEC §5 hold, and no input
-//! makes the parser or the request reader panic.
+//! on generated policies and requests, the invariants of the README's "How a
+//! decision is made" hold, and no input makes the parser or the request reader panic.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -374,7 +374,7 @@ fn write_fields<M: SerializeMap>(d: &Decision<'_>, map: &mut M) -> Result<(), M:
     map.serialize_entry("version", &d.version())
 }
 
-/// Serializes as SPEC §2's decision object.
+/// Serializes as the decision object the README documents.
 impl Serialize for Decision<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(6))?;

@@ -93,7 +93,7 @@ impl Policy {
         self.decide_prepared(&prepared)
     }
 
-    /// Decides a JSON request (SPEC §2).
+    /// Decides a JSON request.
     pub fn decide_json(&self, json: &[u8]) -> Result<Decision<'_>, RequestError> {
         self.decide(&Request::from_json(json)?)
     }

@@ -22,7 +22,7 @@ pub const MAX_LIST_ITEMS: usize = 1024;
 /// The oldest age a request may give.
 pub const MAX_AGE: u32 = 200;
 
-/// A request, naming everything with strings (SPEC §2).
+/// A request, naming everything with strings.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Request {
     /// `use` or `disclose`.
