@@ -2,6 +2,9 @@
 
 use std::fmt::Write;
 
+use lawful_core::ids::NameId;
+use lawful_core::vocab::NameTable;
+
 use crate::{Action, Decision, Policy, Request, TraceStep};
 
 fn labelled(name: &str, label: &str) -> String {
@@ -20,6 +23,11 @@ fn article(name: &str) -> &'static str {
     }
 }
 
+/// A name with the label its table gives it.
+fn label<Id: NameId>(table: &NameTable<Id>, name: &str) -> String {
+    labelled(name, table.position(name).map_or("", |id| table.label(id)))
+}
+
 /// Writes the decision, the request it answers, and the steps that led to it.
 pub fn prose(
     policy: &Policy,
@@ -28,9 +36,6 @@ pub fn prose(
     trace: &[TraceStep],
 ) -> String {
     let v = policy.vocabulary();
-    let label = |table: &lawful_core::vocab::NameTable, name: &str| {
-        labelled(name, table.position(name).map_or("", |p| table.label(p)))
-    };
     let mut out = String::new();
     let summary = decision.summary();
     let mut chars = summary.chars();
@@ -100,7 +105,7 @@ pub fn prose(
         .obligations()
         .map(|o| {
             let table = v.obligations();
-            let label = table.position(o.kind).map_or("", |p| table.label(p));
+            let label = table.position(o.kind).map_or("", |id| table.label(id));
             let mut text = if label.is_empty() {
                 o.kind.to_owned()
             } else {

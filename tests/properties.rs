@@ -241,15 +241,7 @@ fn reference(
     };
     let consented = |p: lawful_core::ids::PurposeId| consent_in_force(p.raw());
     let facts = PlainFacts {
-        values: (0..vocabulary.attributes().len())
-            .map(|i| {
-                value(
-                    vocabulary
-                        .attribute(vocabulary.attributes().name(i as u32))
-                        .unwrap(),
-                )
-            })
-            .collect(),
+        values: vocabulary.attributes().ids().map(value).collect(),
         consented: &consented,
     };
     let truth = |c: Option<&lawful_core::condition::Condition>| {

@@ -5,13 +5,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashSet;
 
 use crate::condition::{Condition, MAX_CONDITION_DEPTH};
-use crate::ids::{AttributeId, PartyId, PurposeId};
+use crate::ids::{AttributeId, NameId, PartyId, PurposeId, id_from_index};
 use crate::index::{IndexBuilder, Keys, RuleIndex};
-use crate::model::{Effect, PolicyModel, Scope, Target, VersionModel};
+use crate::model::{Effect, PolicyModel, Revocation, Rule, Scope, Target, VersionModel};
 use crate::request::PreparedRequest;
 use crate::time::Timestamp;
 use crate::value::Value;
-use crate::vocab::Vocabulary;
+use crate::vocab::{Tree, Vocabulary};
 
 /// A model that cannot be compiled. The rule language's compiler reports these
 /// with file positions before they can reach here; they guard models built in code.
@@ -54,15 +54,23 @@ pub(crate) struct CompiledVersion {
     pub(crate) allow: RuleIndex,
     pub(crate) deny_use: RuleIndex,
     pub(crate) deny_disclosure: RuleIndex,
-    /// Position in `model.parties`, by party id.
-    party_slot: Vec<Option<u32>>,
-    receives_any: Vec<bool>,
-    receives: FxHashSet<(PartyId, PurposeId)>,
+    parties: Parties,
     /// The most specific revocation covering each purpose, by purpose id.
     revocation_for: Vec<Option<u32>>,
     /// Attribute defaults, by attribute id.
     defaults: Vec<Option<Value>>,
     declared: Declared,
+}
+
+/// Where a version declares each party and whom it lets receive data for what.
+#[derive(Debug)]
+struct Parties {
+    /// Position in `model.parties`, by party id.
+    party_slot: Vec<Option<u32>>,
+    /// Whether the party receives data for any purpose, by party id.
+    receives_any: Vec<bool>,
+    /// Each party with every purpose it receives data for (subtrees expanded).
+    receives: FxHashSet<(PartyId, PurposeId)>,
 }
 
 /// Which names a version declares, by id.
@@ -120,16 +128,22 @@ impl CompiledVersion {
     /// Whether `party` may receive data for `purpose` under this version.
     #[inline]
     pub(crate) fn receives(&self, party: PartyId, purpose: PurposeId) -> bool {
-        self.receives_any
+        self.parties
+            .receives_any
             .get(party.index())
             .copied()
             .unwrap_or(false)
-            || self.receives.contains(&(party, purpose))
+            || self.parties.receives.contains(&(party, purpose))
     }
 
     /// The party's declaration in this version.
     pub(crate) fn party(&self, party: PartyId) -> Option<&crate::model::Party> {
-        let slot = self.party_slot.get(party.index()).copied().flatten()?;
+        let slot = self
+            .parties
+            .party_slot
+            .get(party.index())
+            .copied()
+            .flatten()?;
         self.model.parties.get(slot as usize)
     }
 
@@ -284,13 +298,13 @@ fn too_deep(condition: &Option<Condition>) -> bool {
 }
 
 /// Expands a scope of tree nodes into every node inside them (`None` for any).
-fn subtree_keys(tree: &crate::vocab::Tree, scope: &Scope<u32>, with_ancestors: bool) -> Keys {
+fn subtree_keys<Id: NameId>(tree: &Tree<Id>, scope: &Scope<Id>, with_ancestors: bool) -> Keys {
     let items = scope.listed()?;
     let mut keys: Vec<u32> = Vec::new();
     for node in items {
-        keys.extend_from_slice(tree.subtree(*node));
+        keys.extend_from_slice(tree.subtree(node.raw()));
         if with_ancestors {
-            keys.extend_from_slice(tree.lineage(*node));
+            keys.extend_from_slice(tree.lineage(node.raw()));
         }
     }
     keys.sort_unstable();
@@ -298,46 +312,58 @@ fn subtree_keys(tree: &crate::vocab::Tree, scope: &Scope<u32>, with_ancestors: b
     Some(keys)
 }
 
-fn raw<T: Copy>(scope: &Scope<T>, index: impl Fn(T) -> u32) -> Scope<u32> {
-    match scope {
-        Scope::Any => Scope::Any,
-        Scope::Only(items) => Scope::Only(items.iter().map(|i| index(*i)).collect()),
-    }
+/// The error for a version that names something the vocabulary lacks.
+fn unknown_id(model: &VersionModel) -> ModelError {
+    ModelError::UnknownId(model.name.to_string())
 }
 
+/// Checks one version against the vocabulary and indexes it for deciding.
 fn compile_version(
     vocabulary: &Vocabulary,
     model: VersionModel,
     budget: &mut usize,
 ) -> Result<CompiledVersion, ModelError> {
-    let name = model.name.to_string();
+    let RuleIndexes {
+        allow,
+        deny_use,
+        deny_disclosure,
+    } = index_rules(vocabulary, &model, budget)?;
+    let parties = index_parties(vocabulary, &model)?;
+    let revocation_for = revocation_table(vocabulary, &model)?;
+    check_children(vocabulary, &model)?;
+    let defaults = attribute_defaults(vocabulary, &model)?;
+    let declared = declared_flags(vocabulary, &model);
+    Ok(CompiledVersion {
+        model,
+        allow,
+        deny_use,
+        deny_disclosure,
+        parties,
+        revocation_for,
+        defaults,
+        declared,
+    })
+}
+
+/// A version's rules, one index per effect.
+struct RuleIndexes {
+    allow: RuleIndex,
+    deny_use: RuleIndex,
+    deny_disclosure: RuleIndex,
+}
+
+/// Files each rule under every (role, purpose, category) it is about, in order.
+fn index_rules(
+    vocabulary: &Vocabulary,
+    model: &VersionModel,
+    budget: &mut usize,
+) -> Result<RuleIndexes, ModelError> {
     let mut allow = IndexBuilder::default();
     let mut deny_use = IndexBuilder::default();
     let mut deny_disclosure = IndexBuilder::default();
     for (position, rule) in model.rules.iter().enumerate() {
-        let bad = |problem| ModelError::BadRule {
-            rule: rule.id.to_string(),
-            problem,
-        };
-        if !check_target(vocabulary, &rule.target)
-            || !rule.exceptions.iter().all(|e| check_target(vocabulary, e))
-        {
-            return Err(ModelError::UnknownId(name));
-        }
-        if too_deep(&rule.target.condition)
-            || rule.exceptions.iter().any(|e| too_deep(&e.condition))
-        {
-            return Err(ModelError::TooDeep(rule.id.to_string()));
-        }
+        check_rule(vocabulary, model, rule)?;
         let is_allow = matches!(rule.effect, Effect::Allow(_));
-        if is_allow && !rule.exceptions.is_empty() {
-            return Err(bad(
-                "allows with exceptions; only a deny rule can have exceptions",
-            ));
-        }
-        if !matches!(rule.effect, Effect::DenyDisclosure) && rule.target.parties.is_some() {
-            return Err(bad("names parties; only a rule about disclosure can"));
-        }
         let roles: Keys = rule
             .target
             .roles
@@ -345,117 +371,179 @@ fn compile_version(
             .map(|r| r.iter().map(|i| i.0).collect());
         // A deny is about every name its scope overlaps (fail closed); an allow only
         // covers the names inside its scope.
-        let purposes = subtree_keys(
-            vocabulary.purposes(),
-            &raw(&rule.target.purposes, |p| p.0),
-            !is_allow,
-        );
-        let categories = subtree_keys(
-            vocabulary.categories(),
-            &raw(&rule.target.categories, |c| c.0),
-            !is_allow,
-        );
-        let position = crate::ids::id_from_index(position);
+        let purposes = subtree_keys(vocabulary.purposes(), &rule.target.purposes, !is_allow);
+        let categories = subtree_keys(vocabulary.categories(), &rule.target.categories, !is_allow);
         let builder = match rule.effect {
             Effect::Allow(_) => &mut allow,
             Effect::DenyUse => &mut deny_use,
             Effect::DenyDisclosure => &mut deny_disclosure,
         };
         builder
-            .add(position, &roles, &purposes, &categories, budget)
+            .add(
+                id_from_index(position),
+                &roles,
+                &purposes,
+                &categories,
+                budget,
+            )
             .map_err(|cases| ModelError::TooLarge {
                 rule: rule.id.to_string(),
                 cases,
             })?;
     }
+    Ok(RuleIndexes {
+        allow: allow.build(),
+        deny_use: deny_use.build(),
+        deny_disclosure: deny_disclosure.build(),
+    })
+}
 
+/// Checks a rule's names, the depth of its conditions and how its parts fit together.
+fn check_rule(
+    vocabulary: &Vocabulary,
+    model: &VersionModel,
+    rule: &Rule,
+) -> Result<(), ModelError> {
+    let bad = |problem| ModelError::BadRule {
+        rule: rule.id.to_string(),
+        problem,
+    };
+    if !check_target(vocabulary, &rule.target)
+        || !rule.exceptions.iter().all(|e| check_target(vocabulary, e))
+    {
+        return Err(unknown_id(model));
+    }
+    if too_deep(&rule.target.condition) || rule.exceptions.iter().any(|e| too_deep(&e.condition)) {
+        return Err(ModelError::TooDeep(rule.id.to_string()));
+    }
+    if matches!(rule.effect, Effect::Allow(_)) && !rule.exceptions.is_empty() {
+        return Err(bad(
+            "allows with exceptions; only a deny rule can have exceptions",
+        ));
+    }
+    if !matches!(rule.effect, Effect::DenyDisclosure) && rule.target.parties.is_some() {
+        return Err(bad("names parties; only a rule about disclosure can"));
+    }
+    Ok(())
+}
+
+/// Where each party is declared and the purposes it may receive data for.
+fn index_parties(vocabulary: &Vocabulary, model: &VersionModel) -> Result<Parties, ModelError> {
     let party_count = vocabulary.parties().len();
     let purpose_count = vocabulary.purposes().table().len();
-    let mut party_slot = vec![None; party_count];
-    let mut receives_any = vec![false; party_count];
-    let mut receives = FxHashSet::default();
+    let mut parties = Parties {
+        party_slot: vec![None; party_count],
+        receives_any: vec![false; party_count],
+        receives: FxHashSet::default(),
+    };
     for (slot, party) in model.parties.iter().enumerate() {
         let in_range = party.party.index() < party_count
-            && party
-                .receives
-                .listed()
-                .is_none_or(|p| p.iter().all(|p| p.index() < purpose_count));
+            && within(&party.receives, purpose_count, |p| p.index());
         if !in_range {
-            return Err(ModelError::UnknownId(name));
+            return Err(unknown_id(model));
         }
-        if let Some(s) = party_slot.get_mut(party.party.index()) {
-            *s = Some(crate::ids::id_from_index(slot));
+        if let Some(s) = parties.party_slot.get_mut(party.party.index()) {
+            *s = Some(id_from_index(slot));
         }
         match &party.receives {
             Scope::Any => {
-                if let Some(any) = receives_any.get_mut(party.party.index()) {
+                if let Some(any) = parties.receives_any.get_mut(party.party.index()) {
                     *any = true;
                 }
             }
             Scope::Only(purposes) => {
                 for purpose in purposes {
                     for inner in vocabulary.purposes().subtree(purpose.0) {
-                        receives.insert((party.party, PurposeId(*inner)));
+                        parties.receives.insert((party.party, PurposeId(*inner)));
                     }
                 }
             }
         }
     }
+    Ok(parties)
+}
 
-    for revocation in &model.revocations {
-        if !within(&revocation.purposes, purpose_count, |p| p.index()) {
-            return Err(ModelError::UnknownId(name));
-        }
+/// The most specific revocation covering each purpose, by purpose id.
+fn revocation_table(
+    vocabulary: &Vocabulary,
+    model: &VersionModel,
+) -> Result<Vec<Option<u32>>, ModelError> {
+    let purposes = vocabulary.purposes();
+    let purpose_count = purposes.table().len();
+    if !model
+        .revocations
+        .iter()
+        .all(|r| within(&r.purposes, purpose_count, |p| p.index()))
+    {
+        return Err(unknown_id(model));
     }
-    if let Some(children) = &model.children {
-        if !within(&children.roles, vocabulary.roles().len(), |r| r.index())
-            || !check_condition(vocabulary, children.unless.as_ref())
-        {
-            return Err(ModelError::UnknownId(name));
-        }
-        if too_deep(&children.unless) {
-            return Err(ModelError::TooDeep(crate::model::CHILD_RULE.to_owned()));
-        }
-    }
+    let table = purposes
+        .table()
+        .ids()
+        .map(|purpose| most_specific_revocation(purposes.lineage(purpose.0), &model.revocations))
+        .collect();
+    Ok(table)
+}
 
-    // The most specific revocation covering each purpose: the one whose listed
-    // purpose is nearest in the purpose's lineage; an unscoped one covers the rest.
-    let mut revocation_for = vec![None; purpose_count];
-    for (purpose, slot) in revocation_for.iter_mut().enumerate() {
-        let lineage = vocabulary
-            .purposes()
-            .lineage(crate::ids::id_from_index(purpose));
-        let mut best: Option<(usize, u32)> = None;
-        for (position, revocation) in model.revocations.iter().enumerate() {
-            let depth = match revocation.purposes.listed() {
-                None => Some(usize::MAX),
-                Some(listed) => lineage
-                    .iter()
-                    .position(|l| listed.iter().any(|p| p.0 == *l)),
-            };
-            if let Some(depth) = depth {
-                if best.is_none_or(|(d, _)| depth < d) {
-                    best = Some((depth, crate::ids::id_from_index(position)));
-                }
+/// The revocation listing the purpose nearest in `lineage` (an unscoped one, the farthest).
+fn most_specific_revocation(lineage: &[u32], revocations: &[Revocation]) -> Option<u32> {
+    let mut best: Option<(usize, u32)> = None;
+    for (position, revocation) in revocations.iter().enumerate() {
+        let depth = match revocation.purposes.listed() {
+            None => Some(usize::MAX),
+            Some(listed) => lineage
+                .iter()
+                .position(|l| listed.iter().any(|p| p.0 == *l)),
+        };
+        if let Some(depth) = depth {
+            if best.is_none_or(|(d, _)| depth < d) {
+                best = Some((depth, id_from_index(position)));
             }
         }
-        *slot = best.map(|(_, position)| position);
     }
+    best.map(|(_, position)| position)
+}
 
+/// Checks the child rule's roles and the depth of its lifting condition.
+fn check_children(vocabulary: &Vocabulary, model: &VersionModel) -> Result<(), ModelError> {
+    let Some(children) = &model.children else {
+        return Ok(());
+    };
+    if !within(&children.roles, vocabulary.roles().len(), |r| r.index())
+        || !check_condition(vocabulary, children.unless.as_ref())
+    {
+        return Err(unknown_id(model));
+    }
+    if too_deep(&children.unless) {
+        return Err(ModelError::TooDeep(crate::model::CHILD_RULE.to_owned()));
+    }
+    Ok(())
+}
+
+/// The default the version gives each attribute, by attribute id.
+fn attribute_defaults(
+    vocabulary: &Vocabulary,
+    model: &VersionModel,
+) -> Result<Vec<Option<Value>>, ModelError> {
     let mut defaults = vec![None; vocabulary.attributes().len()];
     for (attribute, default) in &model.attributes {
         match (defaults.get_mut(attribute.index()), default) {
             (Some(slot), Some(value)) => {
                 if value.value_type() != vocabulary.attribute_type(*attribute) {
-                    return Err(ModelError::UnknownId(name));
+                    return Err(unknown_id(model));
                 }
                 *slot = Some(value.clone());
             }
             (Some(_), None) => {}
-            (None, _) => return Err(ModelError::UnknownId(name)),
+            (None, _) => return Err(unknown_id(model)),
         }
     }
-    let declared = Declared {
+    Ok(defaults)
+}
+
+/// Which names the version declares, as one flag per id of each kind.
+fn declared_flags(vocabulary: &Vocabulary, model: &VersionModel) -> Declared {
+    Declared {
         roles: flags(
             vocabulary.roles().len(),
             model.roles.iter().map(|r| r.index()),
@@ -468,23 +556,13 @@ fn compile_version(
             vocabulary.purposes().table().len(),
             model.purposes.iter().map(|p| p.index()),
         ),
-        parties: flags(party_count, model.parties.iter().map(|p| p.party.index())),
+        parties: flags(
+            vocabulary.parties().len(),
+            model.parties.iter().map(|p| p.party.index()),
+        ),
         attributes: flags(
             vocabulary.attributes().len(),
             model.attributes.iter().map(|(a, _)| a.index()),
         ),
-    };
-
-    Ok(CompiledVersion {
-        model,
-        allow: allow.build(),
-        deny_use: deny_use.build(),
-        deny_disclosure: deny_disclosure.build(),
-        party_slot,
-        receives_any,
-        receives,
-        revocation_for,
-        defaults,
-        declared,
-    })
+    }
 }

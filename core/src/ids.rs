@@ -22,7 +22,44 @@ macro_rules! id_type {
                 self.0
             }
         }
+
+        impl sealed::FromRaw for $name {
+            #[inline]
+            fn from_raw(raw: u32) -> Self {
+                $name(raw)
+            }
+        }
+
+        impl NameId for $name {
+            #[inline]
+            fn index(self) -> usize {
+                self.0 as usize
+            }
+
+            #[inline]
+            fn raw(self) -> u32 {
+                self.0
+            }
+        }
     };
+}
+
+/// An id of one kind of name, as a [`NameTable`](crate::vocab::NameTable) hands it out.
+/// Only this crate makes ids, so every id came from a table.
+pub trait NameId: Copy + Eq + std::hash::Hash + std::fmt::Debug + sealed::FromRaw {
+    /// The id as an index into the tables that hold this kind of name.
+    fn index(self) -> usize;
+    /// The id as the integer it is.
+    fn raw(self) -> u32;
+}
+
+pub(crate) mod sealed {
+    /// Makes an id from its integer; unnameable outside this crate, so [`NameId`](super::NameId)
+    /// is sealed.
+    pub trait FromRaw {
+        /// The id whose integer is `raw`.
+        fn from_raw(raw: u32) -> Self;
+    }
 }
 
 id_type!(

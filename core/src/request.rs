@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::ids::{AttributeId, CategoryId, PartyId, PurposeId, RoleId};
+use crate::ids::{AttributeId, CategoryId, NameId, PartyId, PurposeId, RoleId};
 use crate::model::Action;
 use crate::suggest::suggest;
 use crate::time::Timestamp;
@@ -475,7 +475,12 @@ impl PreparedRequest {
     }
 }
 
-fn unknown(field: &str, what: &str, name: &str, known: &crate::vocab::NameTable) -> RequestError {
+fn unknown<Id: NameId>(
+    field: &str,
+    what: &str,
+    name: &str,
+    known: &crate::vocab::NameTable<Id>,
+) -> RequestError {
     RequestError::field(field, format!("unknown {what} `{}`", shown(name)))
         .with_suggestion(suggest(name, known.names()))
 }

@@ -7,25 +7,36 @@
 use rustc_hash::FxHashMap;
 
 use crate::ids::{
-    AttributeId, CategoryId, MAX_NAMES, ObligationId, PartyId, PurposeId, RoleId, id_from_index,
+    AttributeId, CategoryId, MAX_NAMES, NameId, ObligationId, PartyId, PurposeId, RoleId,
+    id_from_index,
 };
 use crate::value::ValueType;
 
-/// Names of one kind, each with a plain-English label.
-#[derive(Clone, Debug, Default)]
-pub struct NameTable {
+/// Names of one kind, each with a plain-English label, interned to ids of type `Id`.
+#[derive(Clone, Debug)]
+pub struct NameTable<Id> {
     names: Vec<Box<str>>,
     labels: Vec<Box<str>>,
-    lookup: FxHashMap<Box<str>, u32>,
+    lookup: FxHashMap<Box<str>, Id>,
 }
 
-impl NameTable {
-    /// Adds a name (or finds it) and returns its position. A non-empty label
-    /// replaces the one held, so the newest version's wording is the one shown.
-    pub(crate) fn intern(&mut self, name: &str, label: &str) -> Result<u32, VocabularyFull> {
+impl<Id> Default for NameTable<Id> {
+    fn default() -> Self {
+        NameTable {
+            names: Vec::new(),
+            labels: Vec::new(),
+            lookup: FxHashMap::default(),
+        }
+    }
+}
+
+impl<Id: NameId> NameTable<Id> {
+    /// Adds a name (or finds it) and returns its id. A non-empty label replaces the
+    /// one held, so the newest version's wording is the one shown.
+    pub(crate) fn intern(&mut self, name: &str, label: &str) -> Result<Id, VocabularyFull> {
         if let Some(&id) = self.lookup.get(name) {
             if !label.is_empty() {
-                if let Some(slot) = self.labels.get_mut(id as usize) {
+                if let Some(slot) = self.labels.get_mut(id.index()) {
                     *slot = label.into();
                 }
             }
@@ -34,26 +45,26 @@ impl NameTable {
         if self.names.len() >= MAX_NAMES {
             return Err(VocabularyFull);
         }
-        let id = id_from_index(self.names.len());
+        let id = Id::from_raw(id_from_index(self.names.len()));
         self.names.push(name.into());
         self.labels.push(label.into());
         self.lookup.insert(name.into(), id);
         Ok(id)
     }
 
-    /// The position of a name, if it is declared.
-    pub fn position(&self, name: &str) -> Option<u32> {
+    /// The id of a name, if it is declared.
+    pub fn position(&self, name: &str) -> Option<Id> {
         self.lookup.get(name).copied()
     }
 
-    /// The name at a position (empty if out of range).
-    pub fn name(&self, position: u32) -> &str {
-        self.names.get(position as usize).map_or("", |n| n)
+    /// The name of an id (empty if out of range).
+    pub fn name(&self, id: Id) -> &str {
+        self.names.get(id.index()).map_or("", |n| n)
     }
 
-    /// The label at a position (empty if none).
-    pub fn label(&self, position: u32) -> &str {
-        self.labels.get(position as usize).map_or("", |n| n)
+    /// The label of an id (empty if none).
+    pub fn label(&self, id: Id) -> &str {
+        self.labels.get(id.index()).map_or("", |n| n)
     }
 
     /// How many names are declared.
@@ -70,6 +81,11 @@ impl NameTable {
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.names.iter().map(|n| &**n)
     }
+
+    /// All ids, in the order their names were declared.
+    pub fn ids(&self) -> impl Iterator<Item = Id> + use<Id> {
+        (0..id_from_index(self.names.len())).map(Id::from_raw)
+    }
 }
 
 /// The vocabulary has reached [`MAX_NAMES`] names of one kind.
@@ -77,10 +93,11 @@ impl NameTable {
 #[error("too many names of one kind: a policy may declare at most {MAX_NAMES}")]
 pub struct VocabularyFull;
 
-/// A tree of dotted names (categories or purposes).
-#[derive(Clone, Debug, Default)]
-pub struct Tree {
-    table: NameTable,
+/// A tree of dotted names (categories or purposes). Nodes are the raw integers of
+/// the table's ids, as the rule index files them.
+#[derive(Clone, Debug)]
+pub struct Tree<Id> {
+    table: NameTable<Id>,
     parent: Vec<Option<u32>>,
     /// For each node, the node and then its ancestors, nearest first.
     lineage: Vec<Vec<u32>>,
@@ -88,35 +105,48 @@ pub struct Tree {
     subtree: Vec<Vec<u32>>,
 }
 
-impl Tree {
+impl<Id> Default for Tree<Id> {
+    fn default() -> Self {
+        Tree {
+            table: NameTable::default(),
+            parent: Vec::new(),
+            lineage: Vec::new(),
+            subtree: Vec::new(),
+        }
+    }
+}
+
+impl<Id: NameId> Tree<Id> {
     /// Adds a dotted name. Its parent (the name before the last dot) must already be
     /// present; the caller checks that and reports it with a location.
-    pub(crate) fn intern(&mut self, name: &str, label: &str) -> Result<u32, VocabularyFull> {
+    pub(crate) fn intern(&mut self, name: &str, label: &str) -> Result<Id, VocabularyFull> {
         let known = self.table.position(name).is_some();
         let id = self.table.intern(name, label)?;
         if known {
             return Ok(id);
         }
+        let node = id.raw();
         let parent = name
             .rsplit_once('.')
-            .and_then(|(parent, _)| self.table.position(parent));
+            .and_then(|(parent, _)| self.table.position(parent))
+            .map(Id::raw);
         self.parent.push(parent);
-        let mut lineage = vec![id];
+        let mut lineage = vec![node];
         if let Some(p) = parent {
             lineage.extend(self.lineage.get(p as usize).into_iter().flatten());
         }
         for ancestor in &lineage {
             if let Some(sub) = self.subtree.get_mut(*ancestor as usize) {
-                sub.push(id);
+                sub.push(node);
             }
         }
         self.lineage.push(lineage);
-        self.subtree.push(vec![id]);
+        self.subtree.push(vec![node]);
         Ok(id)
     }
 
     /// The names and labels of this tree.
-    pub fn table(&self) -> &NameTable {
+    pub fn table(&self) -> &NameTable<Id> {
         &self.table
     }
 
@@ -148,13 +178,13 @@ pub const AGE: AttributeId = AttributeId(0);
 /// Every name a policy (all its versions) declares.
 #[derive(Clone, Debug)]
 pub struct Vocabulary {
-    roles: NameTable,
-    categories: Tree,
-    purposes: Tree,
-    parties: NameTable,
-    attributes: NameTable,
+    roles: NameTable<RoleId>,
+    categories: Tree<CategoryId>,
+    purposes: Tree<PurposeId>,
+    parties: NameTable<PartyId>,
+    attributes: NameTable<AttributeId>,
     attribute_types: Vec<ValueType>,
-    obligations: NameTable,
+    obligations: NameTable<ObligationId>,
 }
 
 impl Default for Vocabulary {
@@ -167,7 +197,7 @@ macro_rules! interner {
     ($(#[$doc:meta])* $fn:ident, $field:ident, $id:ident) => {
         $(#[$doc])*
         pub fn $fn(&mut self, name: &str, label: &str) -> Result<$id, VocabularyFull> {
-            self.$field.intern(name, label).map($id)
+            self.$field.intern(name, label)
         }
     };
 }
@@ -215,12 +245,12 @@ impl Vocabulary {
 
     /// Declares a data category; its parent must be declared first.
     pub fn add_category(&mut self, name: &str, label: &str) -> Result<CategoryId, VocabularyFull> {
-        self.categories.intern(name, label).map(CategoryId)
+        self.categories.intern(name, label)
     }
 
     /// Declares a purpose; its parent must be declared first.
     pub fn add_purpose(&mut self, name: &str, label: &str) -> Result<PurposeId, VocabularyFull> {
-        self.purposes.intern(name, label).map(PurposeId)
+        self.purposes.intern(name, label)
     }
 
     /// Declares a subject attribute with its type. Returns the type already held
@@ -232,40 +262,40 @@ impl Vocabulary {
         value_type: ValueType,
     ) -> Result<Result<AttributeId, ValueType>, VocabularyFull> {
         if let Some(existing) = self.attributes.position(name) {
-            let held = self.attribute_types.get(existing as usize).copied();
+            let held = self.attribute_types.get(existing.index()).copied();
             if let Some(held) = held.filter(|held| *held != value_type) {
                 return Ok(Err(held));
             }
         }
         let id = self.attributes.intern(name, label)?;
-        if self.attribute_types.len() <= id as usize {
+        if self.attribute_types.len() <= id.index() {
             self.attribute_types.push(value_type);
         }
-        Ok(Ok(AttributeId(id)))
+        Ok(Ok(id))
     }
 
     /// Role names.
-    pub fn roles(&self) -> &NameTable {
+    pub fn roles(&self) -> &NameTable<RoleId> {
         &self.roles
     }
     /// The category tree.
-    pub fn categories(&self) -> &Tree {
+    pub fn categories(&self) -> &Tree<CategoryId> {
         &self.categories
     }
     /// The purpose tree.
-    pub fn purposes(&self) -> &Tree {
+    pub fn purposes(&self) -> &Tree<PurposeId> {
         &self.purposes
     }
     /// Party names.
-    pub fn parties(&self) -> &NameTable {
+    pub fn parties(&self) -> &NameTable<PartyId> {
         &self.parties
     }
     /// Attribute names (the first is the built-in `age`).
-    pub fn attributes(&self) -> &NameTable {
+    pub fn attributes(&self) -> &NameTable<AttributeId> {
         &self.attributes
     }
     /// Obligation kinds (the first two are the built-in `delete` and `notify_recipients`).
-    pub fn obligations(&self) -> &NameTable {
+    pub fn obligations(&self) -> &NameTable<ObligationId> {
         &self.obligations
     }
 
@@ -279,52 +309,52 @@ impl Vocabulary {
 
     /// Looks a role up by name.
     pub fn role(&self, name: &str) -> Option<RoleId> {
-        self.roles.position(name).map(RoleId)
+        self.roles.position(name)
     }
     /// Looks a category up by name.
     pub fn category(&self, name: &str) -> Option<CategoryId> {
-        self.categories.table().position(name).map(CategoryId)
+        self.categories.table().position(name)
     }
     /// Looks a purpose up by name.
     pub fn purpose(&self, name: &str) -> Option<PurposeId> {
-        self.purposes.table().position(name).map(PurposeId)
+        self.purposes.table().position(name)
     }
     /// Looks a party up by name.
     pub fn party(&self, name: &str) -> Option<PartyId> {
-        self.parties.position(name).map(PartyId)
+        self.parties.position(name)
     }
     /// Looks an attribute up by name.
     pub fn attribute(&self, name: &str) -> Option<AttributeId> {
-        self.attributes.position(name).map(AttributeId)
+        self.attributes.position(name)
     }
     /// Looks an obligation kind up by name.
     pub fn obligation(&self, name: &str) -> Option<ObligationId> {
-        self.obligations.position(name).map(ObligationId)
+        self.obligations.position(name)
     }
 
     /// The name of a role.
     pub fn role_name(&self, id: RoleId) -> &str {
-        self.roles.name(id.0)
+        self.roles.name(id)
     }
     /// The name of a category.
     pub fn category_name(&self, id: CategoryId) -> &str {
-        self.categories.table().name(id.0)
+        self.categories.table().name(id)
     }
     /// The name of a purpose.
     pub fn purpose_name(&self, id: PurposeId) -> &str {
-        self.purposes.table().name(id.0)
+        self.purposes.table().name(id)
     }
     /// The name of a party.
     pub fn party_name(&self, id: PartyId) -> &str {
-        self.parties.name(id.0)
+        self.parties.name(id)
     }
     /// The name of an attribute.
     pub fn attribute_name(&self, id: AttributeId) -> &str {
-        self.attributes.name(id.0)
+        self.attributes.name(id)
     }
     /// The name of an obligation kind.
     pub fn obligation_name(&self, id: ObligationId) -> &str {
-        self.obligations.name(id.0)
+        self.obligations.name(id)
     }
 }
 

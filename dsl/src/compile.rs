@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 
 use lawful_core::condition::{Condition, MAX_CONDITION_DEPTH};
-use lawful_core::ids::{AttributeId, PartyId};
+use lawful_core::ids::{AttributeId, CategoryId, NameId, ObligationId, PartyId, PurposeId, RoleId};
 use lawful_core::model::{
     Basis, Children, Effect, Obligation, Party, PolicyModel, Revocation, RevocationKind, Rule,
     Scope, Target, VersionModel,
 };
 use lawful_core::suggest::suggest;
 use lawful_core::vocab::{
-    BUILTIN_OBLIGATIONS, DELETE, NOTIFY_RECIPIENTS, Vocabulary, VocabularyFull,
+    BUILTIN_OBLIGATIONS, DELETE, NOTIFY_RECIPIENTS, NameTable, Vocabulary, VocabularyFull,
 };
 use lawful_core::{CHILD_RULE, Timestamp, Value, ValueType};
 
@@ -62,6 +62,32 @@ impl Kind {
             Kind::Obligation => "obligation",
         }
     }
+}
+
+/// An id a file's names resolve to: its kind, and the vocabulary's table of that kind.
+trait Named: NameId {
+    const KIND: Kind;
+    fn table(vocabulary: &Vocabulary) -> &NameTable<Self>;
+}
+
+macro_rules! named {
+    ($($id:ident: $kind:ident => |$v:ident| $table:expr;)*) => {$(
+        impl Named for $id {
+            const KIND: Kind = Kind::$kind;
+            fn table($v: &Vocabulary) -> &NameTable<Self> {
+                $table
+            }
+        }
+    )*};
+}
+
+named! {
+    RoleId: Role => |v| v.roles();
+    CategoryId: Category => |v| v.categories().table();
+    PurposeId: Purpose => |v| v.purposes().table();
+    PartyId: Party => |v| v.parties();
+    AttributeId: Attribute => |v| v.attributes();
+    ObligationId: Obligation => |v| v.obligations();
 }
 
 /// The names of one kind a file declares: in order (for suggestions), and by name.
@@ -378,7 +404,8 @@ impl FileCompiler<'_> {
     }
 
     /// Resolves a declared name to its id in the shared vocabulary.
-    fn resolve(&mut self, kind: Kind, name: &Spanned<String>) -> Option<u32> {
+    fn resolve<Id: Named>(&mut self, name: &Spanned<String>) -> Option<Id> {
+        let kind = Id::KIND;
         if !self.declared.has(kind, &name.node) {
             let mut candidates: Vec<&str> = self.declared.all(kind).collect();
             if kind == Kind::Attribute {
@@ -406,42 +433,23 @@ impl FileCompiler<'_> {
                 return None;
             }
         }
-        let v = self.vocabulary;
-        match kind {
-            Kind::Role => v.role(&name.node).map(|i| i.index()),
-            Kind::Category => v.category(&name.node).map(|i| i.index()),
-            Kind::Purpose => v.purpose(&name.node).map(|i| i.index()),
-            Kind::Party => v.party(&name.node).map(|i| i.index()),
-            Kind::Attribute => v.attribute(&name.node).map(|i| i.index()),
-            Kind::Obligation => v.obligation(&name.node).map(|i| i.index()),
-        }
-        .and_then(|i| u32::try_from(i).ok())
+        Id::table(self.vocabulary).position(&name.node)
     }
 
-    fn scope<T>(
-        &mut self,
-        kind: Kind,
-        list: Option<&NameList>,
-        make: impl Fn(u32) -> Option<T>,
-    ) -> Scope<T> {
+    /// Resolves a list of names (`None` or `any …` is any name of the kind).
+    fn scope<Id: Named>(&mut self, list: Option<&NameList>) -> Scope<Id> {
         match list {
             None | Some(NameList::Any(_)) => Scope::Any,
-            Some(NameList::Names(names)) => Scope::Only(
-                names
-                    .iter()
-                    .filter_map(|n| self.resolve(kind, n).and_then(&make))
-                    .collect(),
-            ),
+            Some(NameList::Names(names)) => {
+                Scope::Only(names.iter().filter_map(|n| self.resolve(n)).collect())
+            }
         }
     }
 
     fn obligations(&mut self, items: &[ast::ObligationItem]) -> Vec<Obligation> {
         let mut out: Vec<Obligation> = Vec::new();
         for item in items {
-            if let Some(kind) = self.resolve(Kind::Obligation, &item.name).and_then(|i| {
-                self.vocabulary
-                    .obligation(self.vocabulary.obligations().name(i))
-            }) {
+            if let Some(kind) = self.resolve::<ObligationId>(&item.name) {
                 if !out.iter().any(|o| o.kind == kind) {
                     out.push(Obligation {
                         kind,
@@ -454,20 +462,13 @@ impl FileCompiler<'_> {
     }
 
     fn target(&mut self, scope: &ast::Scope) -> Target {
-        let v = self.vocabulary;
-        let roles = self.scope(Kind::Role, scope.roles.as_ref(), |i| {
-            v.role(v.roles().name(i))
-        });
-        let categories = self.scope(Kind::Category, scope.categories.as_ref(), |i| {
-            v.category(v.categories().table().name(i))
-        });
-        let purposes = self.scope(Kind::Purpose, scope.purposes.as_ref(), |i| {
-            v.purpose(v.purposes().table().name(i))
-        });
+        let roles = self.scope::<RoleId>(scope.roles.as_ref());
+        let categories = self.scope::<CategoryId>(scope.categories.as_ref());
+        let purposes = self.scope::<PurposeId>(scope.purposes.as_ref());
         let parties = scope
             .parties
             .as_ref()
-            .map(|list| self.scope(Kind::Party, Some(list), |i| v.party(v.parties().name(i))));
+            .map(|list| self.scope::<PartyId>(Some(list)));
         let condition = scope.condition.as_ref().and_then(|c| self.condition(c));
         Target {
             roles,
@@ -497,9 +498,7 @@ impl FileCompiler<'_> {
     fn expr(&mut self, expr: &Expr) -> Option<Condition> {
         match expr {
             Expr::Consent { purpose, present } => {
-                let v = self.vocabulary;
-                let id = self.resolve(Kind::Purpose, purpose)?;
-                let consent = Condition::Consent(v.purpose(v.purposes().table().name(id))?);
+                let consent = Condition::Consent(self.resolve::<PurposeId>(purpose)?);
                 Some(if *present {
                     consent
                 } else {
@@ -517,10 +516,7 @@ impl FileCompiler<'_> {
                 })
             }
             Expr::Test { attribute, check } => {
-                let id = self.resolve(Kind::Attribute, attribute)?;
-                let id: AttributeId = self
-                    .vocabulary
-                    .attribute(self.vocabulary.attributes().name(id))?;
+                let id = self.resolve::<AttributeId>(attribute)?;
                 let have = self.vocabulary.attribute_type(id);
                 let name = &attribute.node;
                 let mismatch = |message: String, help: String| {
@@ -868,13 +864,10 @@ impl FileCompiler<'_> {
 
     /// `party NAME "label" receives for … then … cite …`.
     fn party(&mut self, d: &ast::PartyDecl) -> Option<Party> {
-        let v = self.vocabulary;
-        let party: PartyId = v.party(&d.name.node)?;
+        let party = self.vocabulary.party(&d.name.node)?;
         let receives = match &d.receives {
             None => Scope::Only(Vec::new()),
-            Some(list) => self.scope(Kind::Purpose, Some(list), |i| {
-                v.purpose(v.purposes().table().name(i))
-            }),
+            Some(list) => self.scope::<PurposeId>(Some(list)),
         };
         let obligations = self.obligations(&d.obligations);
         let cites = self.cites(&d.cites);
@@ -892,12 +885,9 @@ impl FileCompiler<'_> {
         r: &ast::RevocationDecl,
         earlier: &[Revocation],
     ) -> Option<Revocation> {
-        let v = self.vocabulary;
         let purposes = match &r.purposes {
             None => Scope::Any,
-            Some(list) => self.scope(Kind::Purpose, Some(list), |i| {
-                v.purpose(v.purposes().table().name(i))
-            }),
+            Some(list) => self.scope::<PurposeId>(Some(list)),
         };
         let kind = if r.withdraws.is_some() {
             RevocationKind::Withdrawal
@@ -944,7 +934,6 @@ impl FileCompiler<'_> {
 
     /// `children under N about ROLES [unless CONDITION] then … cite …`.
     fn children(&mut self, c: &ast::ChildrenDecl) -> Option<Children> {
-        let v = self.vocabulary;
         let Some(list) = &c.roles else {
             self.error(
                 c.under.span,
@@ -956,7 +945,7 @@ impl FileCompiler<'_> {
             );
             return None;
         };
-        let roles = self.scope(Kind::Role, Some(list), |i| v.role(v.roles().name(i)));
+        let roles = self.scope::<RoleId>(Some(list));
         let unless = c.unless.as_ref().and_then(|u| self.condition(u));
         let mut obligations = self.obligations(&c.obligations);
         first_of_all(&mut obligations, DELETE);

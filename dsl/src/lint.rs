@@ -7,7 +7,9 @@
 //! - `L034` a deny's `except to …` that can never apply.
 
 use lawful_core::Vocabulary;
+use lawful_core::ids::NameId;
 use lawful_core::model::{Effect, Scope, Target, VersionModel};
+use lawful_core::vocab::Tree;
 
 use crate::ast::{Declaration, PolicyFile, Span};
 use crate::diagnostic::{Diagnostic, Source};
@@ -205,33 +207,20 @@ fn covers(vocabulary: &Vocabulary, outer: &Target, inner: &Target) -> bool {
             (Scope::Only(o), Scope::Only(i)) => i.iter().all(|x| o.contains(x)),
         }
     }
-    fn tree(t: &lawful_core::vocab::Tree, outer: &Scope<u32>, inner: &Scope<u32>) -> bool {
+    fn tree<Id: NameId>(t: &Tree<Id>, outer: &Scope<Id>, inner: &Scope<Id>) -> bool {
         match (outer, inner) {
             (Scope::Any, _) => true,
             (Scope::Only(_), Scope::Any) => false,
-            (Scope::Only(o), Scope::Only(i)) => {
-                i.iter().all(|x| o.iter().any(|y| t.covers(*y, *x)))
-            }
+            (Scope::Only(o), Scope::Only(i)) => i
+                .iter()
+                .all(|x| o.iter().any(|y| t.covers(y.raw(), x.raw()))),
         }
     }
-    let raw = |s: &Scope<u32>| s.clone();
-    let categories = |s: &Scope<lawful_core::ids::CategoryId>| match s {
-        Scope::Any => Scope::Any,
-        Scope::Only(v) => Scope::Only(v.iter().map(|c| c.raw()).collect()),
-    };
-    let purposes = |s: &Scope<lawful_core::ids::PurposeId>| match s {
-        Scope::Any => Scope::Any,
-        Scope::Only(v) => Scope::Only(v.iter().map(|c| c.raw()).collect()),
-    };
     flat(&outer.roles, &inner.roles)
         && tree(
             vocabulary.categories(),
-            &raw(&categories(&outer.categories)),
-            &categories(&inner.categories),
+            &outer.categories,
+            &inner.categories,
         )
-        && tree(
-            vocabulary.purposes(),
-            &purposes(&outer.purposes),
-            &purposes(&inner.purposes),
-        )
+        && tree(vocabulary.purposes(), &outer.purposes, &inner.purposes)
 }
