@@ -514,3 +514,122 @@ fn sets_given_in_any_order_are_searched_correctly() {
         Some("opted-out")
     );
 }
+
+#[test]
+fn explain_tells_a_withdrawal_from_an_opt_out() {
+    // Withdrawn consent: the use rests on another basis and goes on.
+    let goes_on = Request::from_json(
+        br#"{"action": "use", "subject": {"role": "visitor",
+        "revocations": {"legal.compliance": "2026-01-01"}}, "data": "device.ip_address",
+        "purpose": "legal.compliance", "at": "2026-03-01"}"#,
+    )
+    .unwrap();
+    let (decision, trace) = FILESTACK.explain(&goes_on).unwrap();
+    assert!(decision.allowed());
+    assert_eq!(
+        decision.basis().map(|b| b.as_str()),
+        Some("legal_obligation")
+    );
+    let withdrawn = trace.last().unwrap();
+    assert_eq!(withdrawn.rule, "consent-revoked");
+    assert!(
+        withdrawn.why.contains("withdrawn")
+            && withdrawn
+                .why
+                .contains("rests on legal_obligation and goes on"),
+        "{}",
+        withdrawn.why
+    );
+
+    // Withdrawn consent with nothing else allowing: the withdrawal decides.
+    let stopped = Request::from_json(
+        br#"{"action": "disclose", "subject": {"role": "visitor",
+        "consents": {"sale": "2025-06-01"}, "revocations": {"sale": "2026-02-01"}},
+        "data": "activity.cookie_id", "purpose": "sale", "party": "facebook", "at": "2026-03-01"}"#,
+    )
+    .unwrap();
+    let (decision, _) = FILESTACK.explain(&stopped).unwrap();
+    assert_eq!(decision.reason(), Reason::ConsentRevoked);
+    assert_eq!(decision.rule(), Some("sale-consent-withdrawn"));
+    assert!(
+        decision.summary().contains("withdrew consent"),
+        "{}",
+        decision.summary()
+    );
+
+    // A declared opt-out denies whatever the basis, and says it is an opt-out.
+    let opted_out = Request::from_json(
+        br#"{"action": "use", "subject": {"role": "visitor",
+        "revocations": {"marketing.advertising": "2026-02-01"}}, "data": "activity.cookie_id",
+        "purpose": "marketing.advertising", "at": "2026-03-01"}"#,
+    )
+    .unwrap();
+    let (decision, trace) = FILESTACK.explain(&opted_out).unwrap();
+    assert!(!decision.allowed());
+    assert_eq!(decision.rule(), Some("marketing-purposes-opt-out"));
+    assert!(
+        trace
+            .iter()
+            .any(|s| s.applies && s.why.contains("opt-out of the purpose, whatever the basis"))
+    );
+}
+
+#[test]
+fn a_carve_out_by_recipient_never_lets_a_use_through() {
+    let text = "policy \"P\" version 2024-01-01
+role member \"a member\"
+category profile \"their profile\"
+purpose newsletter \"to send the newsletter\"
+party mailer \"the mailer\" receives for newsletter cite \"N\"
+rule newsletter allow use of profile about member for newsletter basis contract cite \"N\"
+rule frozen deny use of any data except to anyone cite \"N\"
+";
+    let policy = Policy::from_sources([("p.lawful", text)]).unwrap();
+    let use_it = r#"{"action": "use", "subject": {"role": "member"}, "data": "profile", "purpose": "newsletter"}"#;
+    let decision = policy.decide_json(use_it.as_bytes()).unwrap();
+    assert!(!decision.allowed());
+    assert_eq!(decision.rule(), Some("frozen"));
+}
+
+#[test]
+fn the_child_rule_covers_only_its_roles_and_yields_to_its_lifting_condition() {
+    let cases = [
+        (r#"{"role": "visitor", "age": 16}"#, false),
+        (
+            r#"{"role": "visitor", "age": 16, "guardian_involved": true}"#,
+            true,
+        ),
+        (
+            r#"{"role": "visitor", "age": 16, "guardian_involved": false}"#,
+            false,
+        ),
+        (r#"{"role": "account_user", "age": 12}"#, false),
+    ];
+    for (subject, allowed) in cases {
+        let json = format!(
+            r#"{{"action": "use", "subject": {subject}, "data": "device.ip_address", "purpose": "operate_website"}}"#
+        );
+        let role_data = if subject.contains("account_user") {
+            json.replace("operate_website", "customer.provide_services")
+        } else {
+            json
+        };
+        let decision = FILESTACK.decide_json(role_data.as_bytes()).unwrap();
+        assert_eq!(decision.allowed(), allowed, "{subject}");
+        if !allowed {
+            assert_eq!(decision.rule(), Some("children"), "{subject}");
+        }
+    }
+    // A customer's file: the customer's data, outside Filestack's own child rule.
+    let file = r#"{"action": "use", "subject": {"role": "file_subject", "age": 10}, "data": "file_embedded", "purpose": "file_processing"}"#;
+    let decision = FILESTACK.decide_json(file.as_bytes()).unwrap();
+    assert!(decision.allowed());
+    assert_eq!(
+        decision.basis().map(|b| b.as_str()),
+        Some("controller_instructions")
+    );
+    // 2017: under 13, no exception for a guardian.
+    let old = r#"{"action": "use", "subject": {"role": "visitor", "age": 12, "guardian_involved": true}, "data": "device.ip_address", "purpose": "improve_offerings", "collected_at": "2018-01-01"}"#;
+    let decision = FILESTACK.decide_json(old.as_bytes()).unwrap();
+    assert_eq!(decision.rule(), Some("children"));
+}
