@@ -46,7 +46,7 @@ def test_repr_of_a_denial(policy):
     d = policy.decide(REVOKED)
     assert repr(d).startswith("<Decision allowed=False rule=")
     assert "'notify_recipients'" in repr(d)
-    nothing = policy.may_use(role="visitor", data="account.credentials", purpose="customer.billing", at=AT)
+    nothing = policy.may_use(role="visitor", data="contact.email", purpose="customer.billing", at=AT)
     assert nothing.rule is None and "rule=None" in repr(nothing)
 
 
