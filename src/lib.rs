@@ -33,6 +33,15 @@ pub use lawful_core::{
 pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
 
 pub mod explain;
+pub mod report;
+
+/// The data map: the uses and disclosures a version allows, computed from its rules.
+pub mod map {
+    pub use lawful_core::map::{
+        DataMap, Disclosure, MapError, MapObligation, Note, Recipient, Requirement,
+        RequirementKind, Use,
+    };
+}
 
 /// A loaded policy: every version of it, compiled and indexed.
 #[derive(Clone, Debug)]
@@ -126,6 +135,46 @@ impl Policy {
     /// Every name the policy declares.
     pub fn vocabulary(&self) -> &Vocabulary {
         self.inner.vocabulary()
+    }
+
+    /// The data map of a version (the newest for `None`): every use of a role's
+    /// data category for a purpose that the rules allow, with its basis, rule,
+    /// conditions and recipients. See [`map`].
+    pub fn data_map(&self, version: Option<&str>) -> Result<map::DataMap, map::MapError> {
+        self.inner.data_map(version)
+    }
+
+    /// The purposes a role's data category (or the categories inside it) may be
+    /// used for, in a version (the newest for `None`).
+    pub fn purposes_for(
+        &self,
+        role: &str,
+        category: &str,
+        version: Option<&str>,
+    ) -> Result<Vec<map::Use>, map::MapError> {
+        self.inner.purposes_for(role, category, version)
+    }
+
+    /// The parties that may receive a role's data category for a purpose, each
+    /// with every condition of the disclosure and the recipient's obligations.
+    pub fn recipients_for(
+        &self,
+        role: &str,
+        category: &str,
+        purpose: &str,
+        version: Option<&str>,
+    ) -> Result<Vec<map::Disclosure>, map::MapError> {
+        self.inner.recipients_for(role, category, purpose, version)
+    }
+
+    /// The uses that serve a purpose (or the purposes inside it): whose data,
+    /// which categories, on which basis.
+    pub fn uses_of_purpose(
+        &self,
+        purpose: &str,
+        version: Option<&str>,
+    ) -> Result<Vec<map::Use>, map::MapError> {
+        self.inner.uses_of_purpose(purpose, version)
     }
 
     /// The engine-level policy, for tools that need its model.

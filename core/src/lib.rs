@@ -11,6 +11,7 @@ mod eval;
 pub mod ids;
 mod index;
 mod json;
+pub mod map;
 pub mod model;
 pub mod policy;
 pub mod request;

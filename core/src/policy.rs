@@ -39,6 +39,11 @@ impl Policy {
         })
     }
 
+    /// The compiled policy.
+    pub(crate) fn compiled(&self) -> &Compiled {
+        &self.compiled
+    }
+
     /// Every name the policy declares.
     pub fn vocabulary(&self) -> &Vocabulary {
         &self.compiled.vocabulary
@@ -126,7 +131,7 @@ impl Policy {
         Ok((decision, recorder.steps))
     }
 
-    fn check_stamp(&self, request: &PreparedRequest) -> Result<(), RequestError> {
+    pub(crate) fn check_stamp(&self, request: &PreparedRequest) -> Result<(), RequestError> {
         if request.stamp != self.compiled.stamp {
             return Err(RequestError::field(
                 "request",

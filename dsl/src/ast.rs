@@ -81,6 +81,8 @@ pub struct NameDecl {
     pub name: Name,
     /// Its plain-English label.
     pub label: String,
+    /// `fides "KEY"`: its key in the Fides taxonomy (roles, categories and purposes).
+    pub fides: Option<Spanned<String>>,
 }
 
 /// The written type of an attribute.

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use lawful_core::condition::{Condition, MAX_CONDITION_DEPTH};
 use lawful_core::ids::{AttributeId, CategoryId, NameId, ObligationId, PartyId, PurposeId, RoleId};
 use lawful_core::model::{
-    Basis, Children, Effect, Obligation, Party, PolicyModel, Revocation, RevocationKind, Rule,
-    Scope, Target, VersionModel,
+    Basis, Children, Effect, NameNotes, Obligation, Party, PolicyModel, Revocation, RevocationKind,
+    Rule, Scope, Target, VersionModel,
 };
 use lawful_core::suggest::suggest;
 use lawful_core::vocab::{
@@ -789,21 +789,44 @@ impl FileCompiler<'_> {
             rules: Vec::new(),
             revocations: Vec::new(),
             children: None,
+            labels: NameNotes::default(),
+            fides: NameNotes::default(),
         };
         let mut ids: HashMap<String, Span> = HashMap::new();
         let mut children_span: Option<Span> = None;
         for declaration in &file.declarations {
             match declaration {
-                Declaration::Role(d) => version.roles.extend(self.vocabulary.role(&d.name.node)),
-                Declaration::Category(d) => version
-                    .categories
-                    .extend(self.vocabulary.category(&d.name.node)),
-                Declaration::Purpose(d) => version
-                    .purposes
-                    .extend(self.vocabulary.purpose(&d.name.node)),
+                Declaration::Role(d) => {
+                    if let Some(id) = self.vocabulary.role(&d.name.node) {
+                        version.roles.push(id);
+                        self.notes(d, id, &mut version.labels.roles, &mut version.fides.roles);
+                    }
+                }
+                Declaration::Category(d) => {
+                    if let Some(id) = self.vocabulary.category(&d.name.node) {
+                        version.categories.push(id);
+                        let (labels, fides) = (&mut version.labels, &mut version.fides);
+                        self.notes(d, id, &mut labels.categories, &mut fides.categories);
+                    }
+                }
+                Declaration::Purpose(d) => {
+                    if let Some(id) = self.vocabulary.purpose(&d.name.node) {
+                        version.purposes.push(id);
+                        let (labels, fides) = (&mut version.labels, &mut version.fides);
+                        self.notes(d, id, &mut labels.purposes, &mut fides.purposes);
+                    }
+                }
                 Declaration::Obligation(_) => {}
                 Declaration::Attribute(d) => version.attributes.extend(self.attribute(d)),
-                Declaration::Party(d) => version.parties.extend(self.party(d)),
+                Declaration::Party(d) => {
+                    if let Some(party) = self.party(d) {
+                        version
+                            .labels
+                            .parties
+                            .push((party.party, d.label.as_str().into()));
+                        version.parties.push(party);
+                    }
+                }
                 Declaration::Rule(rule) => {
                     self.unique_id(&mut ids, &rule.id);
                     version.rules.extend(self.rule(rule));
@@ -829,6 +852,40 @@ impl FileCompiler<'_> {
             }
         }
         effective.map(|_| version)
+    }
+
+    /// Records a declaration's label and, when it has one, its Fides key (which must
+    /// be a key Fides accepts: letters, digits and `_ . - < >`).
+    fn notes<Id: Copy>(
+        &mut self,
+        d: &ast::NameDecl,
+        id: Id,
+        labels: &mut Vec<(Id, Box<str>)>,
+        fides: &mut Vec<(Id, Box<str>)>,
+    ) {
+        labels.push((id, d.label.as_str().into()));
+        let Some(key) = &d.fides else {
+            return;
+        };
+        let valid = !key.node.is_empty()
+            && key
+                .node
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-<>".contains(&b));
+        if valid {
+            fides.push((id, key.node.as_str().into()));
+        } else {
+            self.error(
+                key.span,
+                Diagnostic::error(
+                    "L024",
+                    format!("`{}` is not a key of the Fides taxonomy", key.node),
+                )
+                .with_help(
+                    "a Fides key has only letters, digits and `_ . - < >`, such as \"user.contact.email\"",
+                ),
+            );
+        }
     }
 
     /// `attribute NAME "label" is TYPE[, default VALUE]`: the id and its default.

@@ -12,6 +12,7 @@ pub mod diagnostic;
 mod lint;
 pub mod load;
 mod lower;
+pub mod outline;
 pub mod parser;
 pub mod testing;
 

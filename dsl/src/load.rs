@@ -135,6 +135,12 @@ fn files(path: &Path, tests: bool) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(found)
 }
 
+/// The rule files (not test files) a path names: the file itself, or those
+/// directly in a directory, sorted.
+pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    files(path, false)
+}
+
 /// Parses one policy version file.
 pub fn parse_policy(source: &Source) -> Result<PolicyFile, Vec<Diagnostic>> {
     let pair = parse(source, Rule::policy_file).map_err(|d| vec![d])?;

@@ -63,6 +63,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::k_error
             | Rule::k_except
             | Rule::k_expect
+            | Rule::k_fides
             | Rule::k_for
             | Rule::k_in
             | Rule::k_is
@@ -245,7 +246,17 @@ impl<'s> Lowerer<'s> {
                 let mut items = parts(pair);
                 let name = self.name(&self.next(&mut items, at, "a name")?);
                 let label = self.string(self.next(&mut items, at, "a label")?)?.node;
-                let decl = NameDecl { name, label };
+                let fides = match items.next() {
+                    Some(clause) => {
+                        let clause_at = span(&clause);
+                        let key = parts(clause)
+                            .next()
+                            .ok_or_else(|| self.internal(clause_at, "a Fides key"))?;
+                        Some(self.string(key)?)
+                    }
+                    None => None,
+                };
+                let decl = NameDecl { name, label, fides };
                 Ok(match rule {
                     Rule::role_decl => Declaration::Role(decl),
                     Rule::category_decl => Declaration::Category(decl),

@@ -136,6 +136,7 @@ fn describe(rule: Rule) -> String {
         Rule::then_clause => "`then`",
         Rule::cite_clause => "`cite`",
         Rule::receives_clause => "`receives for`",
+        Rule::fides_clause => "`fides`",
         Rule::expect_clause => "`expect`",
         Rule::request_line => "`use` or `disclose`",
         Rule::consent_line => "`consented to`",

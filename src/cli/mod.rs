@@ -7,6 +7,7 @@ mod check;
 mod decide;
 mod explain;
 mod input;
+mod map;
 mod test;
 
 use std::ffi::OsString;
@@ -30,6 +31,7 @@ Commands:
   test     Run the expected decisions written beside the rules
   decide   Decide JSON requests (one, or JSON Lines) against a policy
   explain  Explain one decision in plain English
+  map      The data map, a record of processing, or a Fides manifest
 
 Run `lawful <COMMAND> --help` for a command's options and an example.
 
@@ -56,10 +58,12 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
         "test" => test::run(rest),
         "decide" => decide::run(rest),
         "explain" => explain::run(rest),
+        "map" => map::run(rest),
         other => {
-            let hint = lawful_core::suggest::suggest(other, ["check", "test", "decide", "explain"])
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
+            let hint =
+                lawful_core::suggest::suggest(other, ["check", "test", "decide", "explain", "map"])
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
             eprintln!("error: unknown command `{other}`{hint}\n\n{HELP}");
             BAD_INPUT
         }
