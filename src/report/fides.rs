@@ -43,19 +43,10 @@ pub struct System {
     pub description: String,
     /// Its kind.
     pub system_type: String,
-    /// Where it came from.
-    pub meta: Meta,
+    /// Where it came from: `lawful` and `lawful-version:VERSION`.
+    pub tags: Vec<String>,
     /// What it does with personal data.
     pub privacy_declarations: Vec<Declaration>,
-}
-
-/// Where a manifest came from.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Meta {
-    /// Always `lawful`.
-    pub generated_by: String,
-    /// The version of the rules.
-    pub policy_version: String,
 }
 
 /// One privacy declaration.
@@ -235,10 +226,10 @@ pub fn manifest(map: &DataMap, names: &Names<'_>) -> Manifest {
             map.effective.date_string()
         ),
         system_type: "Service".to_owned(),
-        meta: Meta {
-            generated_by: "lawful".to_owned(),
-            policy_version: map.version.clone(),
-        },
+        tags: vec![
+            "lawful".to_owned(),
+            format!("lawful-version:{}", map.version),
+        ],
         privacy_declarations: declarations,
     });
     manifest
