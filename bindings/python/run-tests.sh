@@ -4,9 +4,12 @@
 #
 #   bindings/python/run-tests.sh [pytest arguments...]
 #
-# Needs python3 (3.10 or newer) and the Rust toolchain; fetches maturin and pytest
-# from PyPI into the virtual environment. The build is a debug build, to stay fast;
-# measure speed with bench.py against a release build instead.
+# Needs python3 (3.10 or newer) and the Rust toolchain; fetches what
+# requirements-test.txt pins (maturin, pytest, fideslang, playwright) from PyPI into
+# the virtual environment. The HTML data map is opened in Debian's Chromium: run as
+# root, this installs the `chromium` package when it is missing; otherwise that
+# test is skipped and says so. The build is a debug build, to stay fast; measure
+# speed with bench.py against a release build instead.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,7 +20,16 @@ if [ ! -x "$venv/bin/python" ]; then
     "${PYTHON:-python3}" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "maturin==1.16.0" "pytest==9.2.0"
+    -r "$here/requirements-test.txt"
+
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== installing Debian's chromium for the HTML data map test"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "NOTE: chromium is not installed and this is not root: the HTML data map test will be SKIPPED (apt-get install chromium)"
+    fi
+fi
 
 wheels="$(mktemp -d)"
 trap 'rm -rf "$wheels"' EXIT
@@ -26,4 +38,4 @@ trap 'rm -rf "$wheels"' EXIT
     --force-reinstall --no-deps "$wheels"/lawful-*.whl
 
 cd "$repo"
-exec "$venv/bin/python" -m pytest -p no:cacheprovider "$here/tests" "$@"
+exec "$venv/bin/python" -m pytest -p no:cacheprovider -rs "$here/tests" "$@"

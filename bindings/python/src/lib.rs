@@ -24,6 +24,7 @@ mod decision;
 mod direct;
 mod errors;
 mod fast;
+mod map;
 mod policy;
 
 use errors::{LawfulError, PolicyError, RequestError, policy_error};
@@ -67,6 +68,42 @@ fn loads(py: Python<'_>, sources: &Bound<'_, PyAny>) -> PyResult<PyPolicy> {
         .map_err(|e| policy_error(py, &e))
 }
 
+/// Writes a report of the policy at `path`, as `lawful map` does: `format` is
+/// "markdown", "json", "csv", "html", "ropa", "ropa-json" or "fides"; `version`
+/// the version (the newest when None); `texts` the folder of published policy
+/// texts the HTML page shows (by default `path/text` when it exists).
+///
+///     print(lawful.report("rules/filestack", "ropa"))
+///
+/// Raises `lawful.PolicyError` when the rules do not load, `ValueError` for an
+/// unknown format or version.
+#[pyfunction]
+#[pyo3(signature = (path, format="markdown", version=None, texts=None))]
+fn report(
+    py: Python<'_>,
+    path: PathBuf,
+    format: &str,
+    version: Option<String>,
+    texts: Option<PathBuf>,
+) -> PyResult<String> {
+    let format = lawful::report::Format::from_name(format).map_err(PyValueError::new_err)?;
+    let policy = py
+        .detach(|| lawful::Policy::load(&path))
+        .map_err(|e| policy_error(py, &e))?;
+    let sources = if format == lawful::report::Format::Html {
+        let texts = texts.or_else(|| Some(path.join("text")).filter(|p| p.is_dir()));
+        match lawful::report::Sources::read(&path, texts.as_deref()) {
+            Ok(s) => Some(s),
+            Err(lawful::report::SourcesError::Rules(e)) => return Err(policy_error(py, &e)),
+            Err(e) => return Err(PyValueError::new_err(e.to_string())),
+        }
+    } else {
+        None
+    };
+    py.detach(|| lawful::report::render(&policy, version.as_deref(), format, sources.as_ref()))
+        .map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
 /// For the tests: a request as the direct reader reads it (None when it leaves
 /// the request to the JSON path) and as the JSON path reads it (None when it
 /// refuses it), both as JSON text.
@@ -97,6 +134,7 @@ fn _lawful(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
+    m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_function(wrap_pyfunction!(_read_both, m)?)?;
     m.add_class::<PyPolicy>()?;
     m.add_class::<decision::PyDecision>()?;

@@ -380,6 +380,60 @@ impl PyPolicy {
         })
     }
 
+    /// The data map of a version (the newest when `version` is None), as the
+    /// dict `lawful map --format json` prints: `{"version": ..., "uses": [...]}`,
+    /// each use with `role`, `category`, `purpose`, `basis`, `rule`, `cites`,
+    /// `conditions` (empty when it holds for anyone) and `recipients`.
+    /// Raises `ValueError` for an unknown version.
+    #[pyo3(signature = (version=None))]
+    fn data_map<'py>(&self, py: Python<'py>, version: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        crate::map::answer(py, self.policy.data_map(version))
+    }
+
+    /// The purposes a role's data category (or the categories inside it) may be
+    /// used for: a list of uses, as in `data_map()`. Raises `ValueError` for an
+    /// unknown role, category or version.
+    #[pyo3(signature = (role, category, version=None))]
+    fn purposes_for<'py>(
+        &self,
+        py: Python<'py>,
+        role: &str,
+        category: &str,
+        version: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::map::answer(py, self.policy.purposes_for(role, category, version))
+    }
+
+    /// The parties that may receive a role's data category for a purpose: a
+    /// list of dicts with `role`, `category`, `purpose`, `party`, `basis`,
+    /// `rule`, `obligations` and `conditions` (everything the disclosure needs).
+    #[pyo3(signature = (role, category, purpose, version=None))]
+    fn recipients_for<'py>(
+        &self,
+        py: Python<'py>,
+        role: &str,
+        category: &str,
+        purpose: &str,
+        version: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::map::answer(
+            py,
+            self.policy.recipients_for(role, category, purpose, version),
+        )
+    }
+
+    /// The uses that serve a purpose (or the purposes inside it): whose data,
+    /// which categories, on which basis; a list of uses, as in `data_map()`.
+    #[pyo3(signature = (purpose, version=None))]
+    fn uses_of_purpose<'py>(
+        &self,
+        py: Python<'py>,
+        purpose: &str,
+        version: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::map::answer(py, self.policy.uses_of_purpose(purpose, version))
+    }
+
     /// The names of the policy's versions, oldest first. A decision's `version`
     /// is one of them.
     #[getter]

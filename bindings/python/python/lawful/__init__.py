@@ -17,6 +17,12 @@ reads (``policy.decide({...})``), or in batches (``policy.decide_many([...])``,
 which releases the GIL while deciding). Errors are ``lawful.PolicyError`` (a
 rule file that does not load) and ``lawful.RequestError`` (a request the policy
 cannot decide), both subclasses of ``lawful.LawfulError``.
+
+The data map answers the reverse questions from the same rules:
+``policy.data_map()``, ``policy.purposes_for(role, category)``,
+``policy.recipients_for(role, category, purpose)``,
+``policy.uses_of_purpose(purpose)``; ``lawful.report(path, format)`` writes
+the reports ``lawful map`` writes.
 """
 
 from lawful._lawful import (
@@ -29,6 +35,7 @@ from lawful._lawful import (
     __version__,
     load,
     loads,
+    report,
 )
 
 __all__ = [
@@ -41,4 +48,5 @@ __all__ = [
     "__version__",
     "load",
     "loads",
+    "report",
 ]

@@ -1,8 +1,13 @@
 from lawful._lawful import (
+    DataMap as DataMap,
     Decision as Decision,
     DecisionDict as DecisionDict,
     Diagnostic as Diagnostic,
     LawfulError as LawfulError,
+    MapDisclosure as MapDisclosure,
+    MapObligation as MapObligation,
+    MapRecipient as MapRecipient,
+    MapUse as MapUse,
     Obligation as Obligation,
     Policy as Policy,
     PolicyError as PolicyError,
@@ -11,6 +16,7 @@ from lawful._lawful import (
     __version__ as __version__,
     load as load,
     loads as loads,
+    report as report,
 )
 
 __all__ = [
@@ -23,4 +29,5 @@ __all__ = [
     "__version__",
     "load",
     "loads",
+    "report",
 ]

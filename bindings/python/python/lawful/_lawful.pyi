@@ -32,6 +32,41 @@ class DecisionDict(TypedDict):
     version: str | None
     trace: NotRequired[list[TraceStep]]
 
+class MapObligation(TypedDict):
+    kind: str
+    within_days: NotRequired[int]
+
+class MapRecipient(TypedDict):
+    party: str
+    obligations: list[MapObligation]
+    conditions: list[str]
+
+class MapUse(TypedDict):
+    role: str
+    category: str
+    purpose: str
+    basis: str
+    rule: str
+    cites: list[str]
+    conditions: list[str]
+    recipients: list[MapRecipient]
+
+class DataMap(TypedDict):
+    version: str
+    uses: list[MapUse]
+
+class MapDisclosure(TypedDict):
+    role: str
+    category: str
+    purpose: str
+    party: str
+    basis: str
+    rule: str
+    obligations: list[MapObligation]
+    conditions: list[str]
+
+_ReportFormat = Literal["markdown", "json", "csv", "html", "ropa", "ropa-json", "fides"]
+
 class LawfulError(Exception):
     """The base of every error lawful raises."""
 
@@ -135,6 +170,12 @@ class Policy:
         self, requests: Iterable[Mapping[str, Any]], *, threads: int | None = None
     ) -> list[Decision]: ...
     def decide_json(self, request: str | bytes) -> str: ...
+    def data_map(self, version: str | None = None) -> DataMap: ...
+    def purposes_for(self, role: str, category: str, version: str | None = None) -> list[MapUse]: ...
+    def recipients_for(
+        self, role: str, category: str, purpose: str, version: str | None = None
+    ) -> list[MapDisclosure]: ...
+    def uses_of_purpose(self, purpose: str, version: str | None = None) -> list[MapUse]: ...
     @property
     def versions(self) -> tuple[str, ...]: ...
     @property
@@ -142,3 +183,9 @@ class Policy:
 
 def load(path: str | os.PathLike[str]) -> Policy: ...
 def loads(sources: str | Mapping[str, str]) -> Policy: ...
+def report(
+    path: str | os.PathLike[str],
+    format: _ReportFormat = "markdown",
+    version: str | None = None,
+    texts: str | os.PathLike[str] | None = None,
+) -> str: ...
