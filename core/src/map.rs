@@ -256,15 +256,25 @@ fn leaves<Id: NameId>(tree: &Tree<Id>, declared: &[Id]) -> Vec<Id> {
         .collect()
 }
 
-/// The leaves inside a rule's scope (all of them for `any`).
-fn leaves_in<Id: NameId>(tree: &Tree<Id>, scope: &Scope<Id>, leaves: &[Id]) -> Vec<Id> {
+/// The leaves inside a rule's scope (all of them for `any`), in no set order.
+fn leaves_in<Id: NameId>(
+    tree: &Tree<Id>,
+    scope: &Scope<Id>,
+    leaves: &[Id],
+    is_leaf: &FxHashMap<u32, Id>,
+) -> Vec<Id> {
     match scope.listed() {
         None => leaves.to_vec(),
-        Some(listed) => leaves
-            .iter()
-            .copied()
-            .filter(|leaf| listed.iter().any(|l| tree.covers(l.raw(), leaf.raw())))
-            .collect(),
+        Some(listed) => {
+            let mut found: Vec<Id> = listed
+                .iter()
+                .flat_map(|l| tree.subtree(l.raw()))
+                .filter_map(|node| is_leaf.get(node).copied())
+                .collect();
+            found.sort_unstable_by_key(|id| id.raw());
+            found.dedup();
+            found
+        }
     }
 }
 
@@ -1361,7 +1371,14 @@ fn cells(
     let categories = positions(&mut model.categories.iter().map(|c| c.raw()));
     let purposes = positions(&mut model.purposes.iter().map(|p| p.raw()));
     let at = |table: &FxHashMap<u32, usize>, id: u32| table.get(&id).copied().unwrap_or(usize::MAX);
-    let mut found: BTreeSet<(usize, usize, usize)> = BTreeSet::new();
+    let leaf_categories: FxHashMap<u32, CategoryId> =
+        leaves.categories.iter().map(|c| (c.raw(), *c)).collect();
+    let leaf_purposes: FxHashMap<u32, PurposeId> =
+        leaves.purposes.iter().map(|p| (p.raw(), *p)).collect();
+    // First how many cells the allow rules name in all (an upper bound), so a
+    // policy too large for `max` is refused before any work.
+    let mut reach = Vec::new();
+    let mut total = 0usize;
     for rule in &model.rules {
         if !matches!(rule.effect, Effect::Allow(_)) {
             continue;
@@ -1378,22 +1395,30 @@ fn cells(
             vocabulary.categories(),
             &rule.target.categories,
             &leaves.categories,
+            &leaf_categories,
         );
         let rule_purposes = leaves_in(
             vocabulary.purposes(),
             &rule.target.purposes,
             &leaves.purposes,
+            &leaf_purposes,
         );
-        let count = rule_roles
-            .len()
-            .saturating_mul(rule_categories.len())
-            .saturating_mul(rule_purposes.len());
-        if count > max {
+        total = total.saturating_add(
+            rule_roles
+                .len()
+                .saturating_mul(rule_categories.len())
+                .saturating_mul(rule_purposes.len()),
+        );
+        if total > max {
             return None;
         }
-        for r in &rule_roles {
-            for c in &rule_categories {
-                for p in &rule_purposes {
+        reach.push((rule_roles, rule_categories, rule_purposes));
+    }
+    let mut found: BTreeSet<(usize, usize, usize)> = BTreeSet::new();
+    for (rule_roles, rule_categories, rule_purposes) in &reach {
+        for r in rule_roles {
+            for c in rule_categories {
+                for p in rule_purposes {
                     found.insert((
                         at(&roles, r.raw()),
                         at(&categories, c.raw()),
@@ -1401,9 +1426,6 @@ fn cells(
                     ));
                 }
             }
-        }
-        if found.len() > max {
-            return None;
         }
     }
     let cells = found

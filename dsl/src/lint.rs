@@ -4,7 +4,8 @@
 //! - `L031` a purpose no rule allows any use for;
 //! - `L032` a party that receives data for no purpose;
 //! - `L033` an allow rule that a deny rule always overrides (it can never allow);
-//! - `L034` a deny's `except to …` that can never apply.
+//! - `L034` a deny's `except to …` that can never apply;
+//! - `L035`, `L036`, `L037` from the data map (see [`map_lints`]).
 
 use lawful_core::Vocabulary;
 use lawful_core::ids::NameId;
@@ -223,4 +224,112 @@ fn covers(vocabulary: &Vocabulary, outer: &Target, inner: &Target) -> bool {
             &inner.categories,
         )
         && tree(vocabulary.purposes(), &outer.purposes, &inner.purposes)
+}
+
+/// The most cells of the data map the lints below compute for one version; a
+/// larger policy goes without them.
+const MAX_MAP_CELLS: usize = 200_000;
+
+/// Lints that need the compiled policy's data map, for each version:
+///
+/// - `L035` a purpose some rule allows that no data can ever serve (denies forbid
+///   every use of it);
+/// - `L036` a party that receives data for some purposes but can never receive
+///   anything (no use is allowed for those purposes, or denies forbid disclosing);
+/// - `L037` a data category the map uses only through rules that cite no section.
+pub(crate) fn map_lints(
+    policy: &lawful_core::Policy,
+    files: &[(Source, PolicyFile)],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let vocabulary = policy.vocabulary();
+    for model in policy.version_models() {
+        let Some((source, file)) = files
+            .iter()
+            .find(|(_, f)| f.header.version.node == *model.name)
+        else {
+            continue;
+        };
+        let Ok(map) = policy.data_map_within(Some(&model.name), MAX_MAP_CELLS) else {
+            continue;
+        };
+        for declaration in &file.declarations {
+            match declaration {
+                Declaration::Purpose(d) => {
+                    let Some(id) = vocabulary.purpose(&d.name.node) else {
+                        continue;
+                    };
+                    let tree = vocabulary.purposes();
+                    let leaf = model
+                        .purposes
+                        .iter()
+                        .all(|p| *p == id || !tree.covers(id.raw(), p.raw()));
+                    let allowed = model.rules.iter().any(|r| {
+                        matches!(r.effect, Effect::Allow(_))
+                            && r.target
+                                .purposes
+                                .listed()
+                                .is_none_or(|l| l.iter().any(|p| tree.covers(p.raw(), id.raw())))
+                    });
+                    let served = map.uses.iter().any(|u| u.purpose == d.name.node);
+                    if leaf && allowed && !served {
+                        diagnostics.push(source.at(
+                            d.name.span,
+                            Diagnostic::warning(
+                                "L035",
+                                format!("no data can ever be used for purpose `{}`: deny rules forbid every use the allow rules give it", d.name.node),
+                            )
+                            .with_help("narrow the deny rules that cover it, or remove the purpose and its allow rules"),
+                        ));
+                    }
+                }
+                Declaration::Party(p) => {
+                    let receives_something = match &p.receives {
+                        None => false,
+                        Some(crate::ast::NameList::Names(n)) => !n.is_empty(),
+                        Some(crate::ast::NameList::Any(_)) => true,
+                    };
+                    let receives = map
+                        .uses
+                        .iter()
+                        .any(|u| u.recipients.iter().any(|r| r.party == p.name.node));
+                    if receives_something && !receives {
+                        diagnostics.push(source.at(
+                            p.name.span,
+                            Diagnostic::warning(
+                                "L036",
+                                format!("party `{}` can never receive data: the rules allow no use for the purposes it receives data for, or deny disclosing it", p.name.node),
+                            )
+                            .with_help("check its `receives for` list against the allow and deny rules, or remove the party"),
+                        ));
+                    }
+                }
+                Declaration::Category(d) => {
+                    let uses: Vec<&lawful_core::map::Use> = map
+                        .uses
+                        .iter()
+                        .filter(|u| u.category == d.name.node)
+                        .collect();
+                    let uncited = !uses.is_empty() && uses.iter().all(|u| u.cites.is_empty());
+                    if let (true, Some(first)) = (uncited, uses.first()) {
+                        diagnostics.push(source.at(
+                            d.name.span,
+                            Diagnostic::warning(
+                                "L037",
+                                format!(
+                                    "the data map uses `{}` (such as `{}`'s for `{}`) only through rules that cite no section of the policy text",
+                                    d.name.node, first.role, first.purpose
+                                ),
+                            )
+                            .with_help(format!(
+                                "add `cite \"Section\"` to rule `{}`, naming the section that says this data is used so",
+                                first.rule
+                            )),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }

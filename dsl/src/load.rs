@@ -184,9 +184,23 @@ pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
         _ => Diagnostic::error("L099", e.to_string())
             .with_help("please report this to the lawful maintainers"),
     })?;
+    let mut warnings = compiled.warnings;
+    let before = warnings.len();
+    crate::lint::map_lints(&policy, &parsed, &mut warnings);
+    if warnings.len() > before {
+        let file_order = |d: &Diagnostic| {
+            d.location
+                .as_ref()
+                .and_then(|l| parsed.iter().position(|(s, _)| s.name == l.file))
+        };
+        warnings.sort_by_key(|d| {
+            let place = d.location.as_ref().map(|l| (l.line, l.column));
+            (file_order(d), place)
+        });
+    }
     Ok(LoadedPolicy {
         policy,
-        warnings: compiled.warnings,
+        warnings,
         files: Vec::new(),
     })
 }
