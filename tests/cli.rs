@@ -206,3 +206,81 @@ fn an_oversized_request_line_is_an_error_and_the_rest_go_on() {
     assert!(lines[0].contains("longer than"));
     assert!(lines[1].contains("\"allowed\":true"));
 }
+
+#[test]
+fn map_writes_each_format() {
+    let out = lawful(&["map", RULES, "--format", "json"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let map: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(map["version"], "2021-11-11");
+    let keys: Vec<&str> = map["uses"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = [
+        "role",
+        "category",
+        "purpose",
+        "basis",
+        "rule",
+        "cites",
+        "conditions",
+        "recipients",
+    ];
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+
+    let out = lawful(
+        &["map", RULES, "--version", "2017-11-08", "--format", "csv"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "version,role,category,purpose,basis,rule,cites,conditions,party,obligations,party_conditions"
+        )
+    );
+    assert!(lines.all(|l| l.starts_with("2017-11-08,visitor,")));
+
+    let out = lawful(&["map", RULES], b"");
+    assert!(
+        text(&out.stdout).starts_with("# Data map: Filestack Privacy Policy, version 2021-11-11")
+    );
+    let out = lawful(&["map", RULES, "--format", "ropa"], b"");
+    let ropa = text(&out.stdout);
+    assert!(ropa.contains("## Processing activities (GDPR Art. 30(1))"));
+    assert!(ropa.contains("## CCPA: categories of personal information sold or shared"));
+    let out = lawful(&["map", RULES, "--format", "fides"], b"");
+    assert!(text(&out.stdout).starts_with("system:\n- fides_key: filestack_privacy_policy"));
+    let out = lawful(&["map", RULES, "--format", "html"], b"");
+    let page = text(&out.stdout);
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    // Self-contained: nothing is fetched (the policy texts inside may quote links).
+    for fetch in ["src=\"http", "href=\"http", "<link", "@import", "url("] {
+        assert!(!page.contains(fetch), "the page fetches: {fetch}");
+    }
+    assert!(
+        page.contains("We use data collected about visitors"),
+        "the policy text is inside"
+    );
+}
+
+#[test]
+fn map_refuses_what_it_does_not_know() {
+    let out = lawful(&["map", RULES, "--format", "ropaa"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown format `ropaa` (did you mean `ropa`?)"));
+    let out = lawful(&["map", RULES, "--version", "2021-11-12"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean `2021-11-11`?"));
+    let out = lawful(&["map"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let out = lawful(&["map", "--help"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("ropa-json"));
+}
