@@ -349,17 +349,31 @@ fn ccpa_table(out: &mut String, entries: &[CcpaEntry]) {
         out.push_str("None.\n");
         return;
     }
+    // Categories that go to the same parties for the same purposes share a row.
+    let mut rows: Vec<(Vec<&CcpaEntry>, &CcpaEntry)> = Vec::new();
+    for e in entries {
+        let same = rows.iter_mut().find(|(_, first)| {
+            first.recipients == e.recipients && first.purposes == e.purposes
+        });
+        match same {
+            Some((group, _)) => group.push(e),
+            None => rows.push((vec![e], e)),
+        }
+    }
     let _ = writeln!(
         out,
-        "| category of personal information | recipients | purposes |\n|---|---|---|"
+        "| categories of personal information | recipients | purposes |\n|---|---|---|"
     );
-    for e in entries {
+    for (group, e) in rows {
+        let categories: Vec<String> = group
+            .iter()
+            .map(|g| format!("`{}`: {}", g.category.name, cell(&g.category.label)))
+            .collect();
         let purposes: Vec<String> = e.purposes.iter().map(|p| format!("`{p}`")).collect();
         let _ = writeln!(
             out,
-            "| `{}`: {} | {} | {} |",
-            e.category.name,
-            cell(&e.category.label),
+            "| {} | {} | {} |",
+            categories.join("; "),
             backticked(&e.recipients),
             purposes.join(", ")
         );
