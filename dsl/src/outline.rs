@@ -91,7 +91,12 @@ pub fn outline(source: &Source) -> Result<Outline, Diagnostic> {
             .find(|p| matches!(p.as_rule(), Rule::name | Rule::rule_id))
             .map_or_else(|| "children".to_owned(), |p| p.as_str().to_owned());
         let begin = comments_above(&source.text, span.start());
-        let text = source.text.get(begin..span.end()).unwrap_or("").trim_end().to_owned();
+        let text = source
+            .text
+            .get(begin..span.end())
+            .unwrap_or("")
+            .trim_end()
+            .to_owned();
         let line = source
             .locate(Span {
                 start: span.start(),

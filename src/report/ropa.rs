@@ -352,9 +352,9 @@ fn ccpa_table(out: &mut String, entries: &[CcpaEntry]) {
     // Categories that go to the same parties for the same purposes share a row.
     let mut rows: Vec<(Vec<&CcpaEntry>, &CcpaEntry)> = Vec::new();
     for e in entries {
-        let same = rows.iter_mut().find(|(_, first)| {
-            first.recipients == e.recipients && first.purposes == e.purposes
-        });
+        let same = rows
+            .iter_mut()
+            .find(|(_, first)| first.recipients == e.recipients && first.purposes == e.purposes);
         match same {
             Some((group, _)) => group.push(e),
             None => rows.push((vec![e], e)),
