@@ -305,6 +305,17 @@ fn either(items: &[String]) -> String {
     }
 }
 
+/// The purpose of a `no consent to P` test.
+fn no_consent(condition: &Condition) -> Option<PurposeId> {
+    match condition {
+        Condition::Not(inner) => match **inner {
+            Condition::Consent(p) => Some(p),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The words of a requirement.
 fn describe(kind: &RequirementKind, vocabulary: &Vocabulary) -> String {
     let purpose = |p: PurposeId| vocabulary.purpose_name(p).to_owned();
@@ -324,13 +335,10 @@ fn describe(kind: &RequirementKind, vocabulary: &Vocabulary) -> String {
                     Condition::Consent(p) => format!("only with consent to `{}`", purpose(*p)),
                     other => format!("only if `{}`", words(other, vocabulary)),
                 },
-                Condition::And(a, b) => match (&**a, &**b) {
-                    (when, Condition::Not(c)) | (Condition::Not(c), when)
-                        if matches!(**c, Condition::Consent(_)) =>
-                    {
-                        let Condition::Consent(p) = **c else {
-                            return String::new();
-                        };
+                // `X and no consent to P`: when X, P's consent is needed.
+                Condition::And(a, b) => match (no_consent(a), no_consent(b)) {
+                    (None, Some(p)) | (Some(p), None) => {
+                        let when = if no_consent(a).is_some() { b } else { a };
                         format!(
                             "when `{}`, only with consent to `{}`",
                             words(when, vocabulary),
