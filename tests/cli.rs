@@ -284,3 +284,19 @@ fn map_refuses_what_it_does_not_know() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("ropa-json"));
 }
+
+#[test]
+fn the_readme_shows_the_current_record_of_processing() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("# Record of processing activities:")
+        .expect("the README shows the record");
+    let end = start + readme[start..].find("\n\n</details>").unwrap();
+    let out = lawful(&["map", RULES, "--format", "ropa"], b"");
+    assert_eq!(
+        &readme[start..end],
+        text(&out.stdout).trim_end(),
+        "paste `lawful map rules/filestack --format ropa` into the README again"
+    );
+}
