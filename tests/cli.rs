@@ -255,6 +255,17 @@ fn map_writes_each_format() {
     let ropa = text(&out.stdout);
     assert!(ropa.contains("## Processing activities (GDPR Art. 30(1))"));
     assert!(ropa.contains("## CCPA: categories of personal information sold or shared"));
+    let out = lawful(&["map", RULES, "--format", "ccpa-json"], b"");
+    let ccpa: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        ccpa["ccpa"]["sold_or_shared"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty())
+    );
+    let out = lawful(&["map", RULES, "--format", "ccpa"], b"");
+    assert!(
+        text(&out.stdout).starts_with("# CCPA lists: Filestack Privacy Policy, version 2021-11-11")
+    );
     let out = lawful(&["map", RULES, "--format", "fides"], b"");
     assert!(text(&out.stdout).starts_with("system:\n- fides_key: filestack_privacy_policy"));
     let out = lawful(&["map", RULES, "--format", "html"], b"");

@@ -26,6 +26,7 @@ Usage: lawful map PATH [--version V] [--format F] [--texts DIR]
                                     and what each revision changed
                 ropa, ropa-json     the record of processing activities (GDPR
                                     Art. 30) and the CCPA lists
+                ccpa, ccpa-json     the CCPA lists alone
                 fides               a Fides system manifest (YAML)
   --texts DIR   for html: the published policy texts, one Markdown file per version
                 whose name holds the version's name (default: PATH/text when it

@@ -16,7 +16,7 @@ use crate::map::{DataMap, MapError};
 
 pub use fides::manifest as fides_manifest;
 pub use names::Names;
-pub use ropa::{Record, record};
+pub use ropa::{Ccpa, Record, record};
 pub use sources::{Sources, SourcesError};
 pub use timeline::{Change, Timeline, timeline};
 
@@ -35,19 +35,25 @@ pub enum Format {
     Ropa,
     /// The same, as JSON.
     RopaJson,
+    /// The CCPA lists alone, in Markdown.
+    Ccpa,
+    /// The CCPA lists alone, as JSON.
+    CcpaJson,
     /// A Fides system manifest, in YAML.
     Fides,
 }
 
 impl Format {
     /// Every format by its name on the command line.
-    pub const NAMES: [(&'static str, Format); 7] = [
+    pub const NAMES: [(&'static str, Format); 9] = [
         ("markdown", Format::Markdown),
         ("json", Format::Json),
         ("csv", Format::Csv),
         ("html", Format::Html),
         ("ropa", Format::Ropa),
         ("ropa-json", Format::RopaJson),
+        ("ccpa", Format::Ccpa),
+        ("ccpa-json", Format::CcpaJson),
         ("fides", Format::Fides),
     ];
 
@@ -111,6 +117,24 @@ pub fn render(
         Format::RopaJson => {
             let map = map()?;
             json(&record(&map, &Names::of(policy, &map)))
+        }
+        Format::Ccpa => {
+            let map = map()?;
+            Ok(ropa::ccpa_only(&record(&map, &Names::of(policy, &map))))
+        }
+        Format::CcpaJson => {
+            let map = map()?;
+            let record = record(&map, &Names::of(policy, &map));
+            /// `{"version", "ccpa"}`, in that order.
+            #[derive(serde::Serialize)]
+            struct Lists<'r> {
+                version: &'r str,
+                ccpa: &'r ropa::Ccpa,
+            }
+            json(&Lists {
+                version: &record.version,
+                ccpa: &record.ccpa,
+            })
         }
         Format::Fides => {
             let map = map()?;

@@ -380,6 +380,32 @@ fn ccpa_table(out: &mut String, entries: &[CcpaEntry]) {
     }
 }
 
+/// The CCPA lists, as Markdown sections.
+fn ccpa_markdown(out: &mut String, ccpa: &Ccpa) {
+    out.push_str(
+        "\n## CCPA: categories of personal information disclosed for a business purpose\n\n",
+    );
+    ccpa_table(out, &ccpa.disclosed_for_business_purpose);
+    let _ = writeln!(
+        out,
+        "\n## CCPA: categories of personal information sold or shared\n\n\
+         Disclosures for `{SALE}`, and those whose conditions ask for consent to `{SALE}` \
+         (disclosures the rules treat as a sale, at least for some people).\n"
+    );
+    ccpa_table(out, &ccpa.sold_or_shared);
+}
+
+/// The CCPA lists alone, as Markdown.
+pub(super) fn ccpa_only(record: &Record) -> String {
+    let mut out = format!(
+        "# CCPA lists: {}, version {}\n\nMade by `lawful map --format ccpa` from the rules of the \
+         version that took effect on {}.\n",
+        record.policy, record.version, record.effective
+    );
+    ccpa_markdown(&mut out, &record.ccpa);
+    out
+}
+
 /// The record as Markdown.
 pub(super) fn markdown(record: &Record) -> String {
     let mut out = String::new();
@@ -410,17 +436,7 @@ pub(super) fn markdown(record: &Record) -> String {
         out.push_str("\n## Processing on behalf of customers (GDPR Art. 30(2))\n\n");
         activities_table(&mut out, &record.processor_activities, leaves);
     }
-    out.push_str(
-        "\n## CCPA: categories of personal information disclosed for a business purpose\n\n",
-    );
-    ccpa_table(&mut out, &record.ccpa.disclosed_for_business_purpose);
-    let _ = writeln!(
-        out,
-        "\n## CCPA: categories of personal information sold or shared\n\n\
-         Disclosures for `{SALE}`, and those that need consent to `{SALE}` (for \
-         Californians, advertising partners collecting data counts as a sale).\n"
-    );
-    ccpa_table(&mut out, &record.ccpa.sold_or_shared);
+    ccpa_markdown(&mut out, &record.ccpa);
     let cites: Vec<String> = record
         .activities
         .iter()

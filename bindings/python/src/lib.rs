@@ -69,7 +69,8 @@ fn loads(py: Python<'_>, sources: &Bound<'_, PyAny>) -> PyResult<PyPolicy> {
 }
 
 /// Writes a report of the policy at `path`, as `lawful map` does: `format` is
-/// "markdown", "json", "csv", "html", "ropa", "ropa-json" or "fides"; `version`
+/// "markdown", "json", "csv", "html", "ropa", "ropa-json", "ccpa", "ccpa-json" or
+/// "fides"; `version`
 /// the version (the newest when None); `texts` the folder of published policy
 /// texts the HTML page shows (by default `path/text` when it exists).
 ///

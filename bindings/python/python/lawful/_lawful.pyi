@@ -65,7 +65,7 @@ class MapDisclosure(TypedDict):
     obligations: list[MapObligation]
     conditions: list[str]
 
-_ReportFormat = Literal["markdown", "json", "csv", "html", "ropa", "ropa-json", "fides"]
+_ReportFormat = Literal["markdown", "json", "csv", "html", "ropa", "ropa-json", "ccpa", "ccpa-json", "fides"]
 
 class LawfulError(Exception):
     """The base of every error lawful raises."""
