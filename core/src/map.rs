@@ -1483,3 +1483,122 @@ fn notes(vocabulary: &Vocabulary, version: &CompiledVersion) -> Vec<Note> {
         cites: strings(&children.cites),
     }]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::VocabularyFull;
+
+    /// Each requirement and the words the map writes for it.
+    #[test]
+    fn requirements_read_as_the_rule_file_writes_them() -> Result<(), VocabularyFull> {
+        let mut v = Vocabulary::new();
+        let dnt = match v.add_attribute("do_not_track", "", ValueType::YesNo)? {
+            Ok(id) => id,
+            Err(_) => return Ok(()),
+        };
+        let place = match v.add_attribute("jurisdiction", "", ValueType::Text)? {
+            Ok(id) => id,
+            Err(_) => return Ok(()),
+        };
+        v.add_purpose("marketing", "")?;
+        let mail = v.add_purpose("marketing.communications", "")?;
+        let sale = v.add_purpose("sale", "")?;
+        let flag = || Condition::Flag(dnt);
+        let ca = || {
+            Condition::Compare(
+                place,
+                crate::condition::Comparison::Equal,
+                Value::Text("US-CA".into()),
+            )
+        };
+        let no_sale = || Condition::Not(Box::new(Condition::Consent(sale)));
+        let cases: Vec<(RequirementKind, &str)> = vec![
+            (RequirementKind::When(flag()), "only if `do_not_track`"),
+            (
+                RequirementKind::When(Condition::Consent(sale)),
+                "only with consent to `sale`",
+            ),
+            (
+                RequirementKind::Consent(mail),
+                "only with consent to `marketing.communications`",
+            ),
+            (
+                RequirementKind::NotWhen {
+                    condition: Some(flag()),
+                    unless: vec![],
+                },
+                "not when `do_not_track`",
+            ),
+            (
+                RequirementKind::NotWhen {
+                    condition: Some(Condition::Not(Box::new(flag()))),
+                    unless: vec![],
+                },
+                "only if `do_not_track`",
+            ),
+            (
+                RequirementKind::NotWhen {
+                    condition: Some(no_sale()),
+                    unless: vec![],
+                },
+                "only with consent to `sale`",
+            ),
+            (
+                RequirementKind::NotWhen {
+                    condition: Some(Condition::And(Box::new(ca()), Box::new(no_sale()))),
+                    unless: vec![],
+                },
+                "when `jurisdiction = \"US-CA\"`, only with consent to `sale`",
+            ),
+            (
+                RequirementKind::NotWhen {
+                    condition: Some(Condition::And(Box::new(no_sale()), Box::new(ca()))),
+                    unless: vec![],
+                },
+                "when `jurisdiction = \"US-CA\"`, only with consent to `sale`",
+            ),
+            (
+                RequirementKind::NotWhen {
+                    condition: Some(flag()),
+                    unless: vec![ca(), Condition::Consent(sale)],
+                },
+                "not when `do_not_track`, unless `jurisdiction = \"US-CA\"` or `consent to sale`",
+            ),
+            (
+                RequirementKind::NotWhen {
+                    condition: None,
+                    unless: vec![ca()],
+                },
+                "only if `jurisdiction = \"US-CA\"`",
+            ),
+            (
+                RequirementKind::NoOptOut(mail),
+                "not once the person revokes consent to `marketing.communications` or `marketing`",
+            ),
+        ];
+        for (kind, words) in cases {
+            assert_eq!(describe(&kind, &v), words);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn leaves_are_the_declared_names_with_nothing_declared_inside() -> Result<(), VocabularyFull> {
+        let mut v = Vocabulary::new();
+        let device = v.add_category("device", "")?;
+        let ip = v.add_category("device.ip_address", "")?;
+        let contact = v.add_category("contact", "")?;
+        let email = v.add_category("contact.email", "")?;
+        // A version that declares `contact` but not `contact.email`: `contact` is a leaf there.
+        assert_eq!(
+            leaves(v.categories(), &[device, ip, contact]),
+            [ip, contact]
+        );
+        assert_eq!(
+            leaves(v.categories(), &[device, ip, contact, email]),
+            [ip, email]
+        );
+        Ok(())
+    }
+}

@@ -95,6 +95,8 @@ def test_reports(policy):
     sold = {e["category"]["name"] for e in record["ccpa"]["sold_or_shared"]}
     assert "device.ip_address" in sold and "contact.email" not in sold
     assert "# Record of processing activities" in lawful.report(RULES, "ropa")
+    lists = json.loads(lawful.report(RULES, "ccpa-json"))
+    assert list(lists) == ["version", "ccpa"] and lists["ccpa"] == record["ccpa"]
     with pytest.raises(ValueError, match="did you mean `ropa`"):
         lawful.report(RULES, "ropaa")
     with pytest.raises(lawful.PolicyError):
