@@ -13,11 +13,14 @@ pub(super) fn cell(text: &str) -> String {
 }
 
 /// A recipient in a table cell: its name, then its own conditions and obligations.
-pub(super) fn recipient(r: &Recipient) -> String {
+pub(super) fn recipient(r: &Recipient, names: &Names<'_>) -> String {
     let mut extras: Vec<String> = r.conditions.iter().map(|c| c.text.clone()).collect();
-    extras.extend(r.obligations.iter().map(|o| match o.within_days {
-        Some(days) => format!("must {} within {days} days", o.kind),
-        None => format!("must {}", o.kind),
+    extras.extend(r.obligations.iter().map(|o| {
+        let what = names.obligation_label(&o.kind);
+        match o.within_days {
+            Some(days) => format!("must {what} within {days} days"),
+            None => format!("must {what}"),
+        }
     }));
     if extras.is_empty() {
         r.party.clone()
@@ -83,7 +86,8 @@ pub(super) fn map(map: &DataMap, names: &Names<'_>) -> String {
         for (categories, u) in rows(&uses) {
             let data: Vec<String> = categories.iter().map(|c| format!("`{c}`")).collect();
             let conditions: Vec<String> = u.conditions.iter().map(|c| c.text.clone()).collect();
-            let recipients: Vec<String> = u.recipients.iter().map(recipient).collect();
+            let recipients: Vec<String> =
+                u.recipients.iter().map(|r| recipient(r, names)).collect();
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | `{}` | {} | {} |",

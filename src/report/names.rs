@@ -72,6 +72,18 @@ impl<'p> Names<'p> {
             .unwrap_or("")
     }
 
+    /// What an obligation asks, in words (its label; its name when it has none).
+    pub fn obligation_label<'n>(&self, obligation: &'n str) -> &'n str
+    where
+        'p: 'n,
+    {
+        self.vocabulary
+            .obligation(obligation)
+            .map(|id| self.vocabulary.obligations().label(id))
+            .filter(|label| !label.is_empty())
+            .unwrap_or(obligation)
+    }
+
     /// The Fides key the version maps a role to, if it maps it.
     pub fn role_fides(&self, role: &str) -> Option<&'p str> {
         let id = self.vocabulary.role(role)?;
