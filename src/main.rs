@@ -3,6 +3,5 @@
 mod cli;
 
 fn main() -> std::process::ExitCode {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    std::process::ExitCode::from(cli::run(&args))
+    std::process::ExitCode::from(cli::run(std::env::args_os().skip(1)))
 }

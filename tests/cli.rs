@@ -164,10 +164,30 @@ fn every_command_has_help_with_an_example() {
 fn usage_mistakes_exit_2_with_a_hint() {
     let out = lawful(&["chekc", RULES], b"");
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("did you mean `check`?"));
+    assert!(
+        text(&out.stderr).contains("a similar subcommand exists: 'check'"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = lawful(&["decide", "--polcy", RULES], b"");
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("did you mean `--policy`?"));
+    assert!(
+        text(&out.stderr).contains("a similar argument exists: '--policy'"),
+        "{}",
+        text(&out.stderr)
+    );
+    // An option given twice is a usage error, not a silent choice.
+    let out = lawful(&["decide", "--policy", RULES, "--policy", RULES], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot be used multiple times"));
+    // `--` ends the options: what follows is a file name, even if it looks like one.
+    let out = lawful(&["explain", "--policy", RULES, "--", "--no-such-file"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--no-such-file"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(lawful(&["decide"], b"").status.code(), Some(2));
     assert_eq!(lawful(&[], b"").status.code(), Some(2));
     assert_eq!(

@@ -1,35 +1,26 @@
 //! `lawful check PATH`: parse, validate and lint.
 
-use std::ffi::OsString;
+use std::path::PathBuf;
 
-use super::{Args, BAD_INPUT, FAILED, OK};
+use super::{BAD_INPUT, FAILED, OK};
 
-const HELP: &str = "\
-Parse, validate and lint rule files; report every problem with its file, line,
-column, the source line, a caret and a hint. Test files (*.test.lawful) beside
-the rules are checked too.
+/// Parse, validate and lint rule files; report every problem with its file, line,
+/// column, the source line, a caret and a hint. Test files (*.test.lawful) beside
+/// the rules are checked too.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Exit: 0 clean, 1 problems found, 2 the path cannot be read.\n\nExample:\n  lawful check rules/filestack"
+)]
+pub(crate) struct CheckArgs {
+    /// A rule file, or a directory with one rule file per version
+    path: PathBuf,
+    /// Fail (exit 1) on warnings too
+    #[arg(long)]
+    deny_warnings: bool,
+}
 
-Usage: lawful check [--deny-warnings] PATH
-
-  PATH             a rule file, or a directory with one rule file per version
-  --deny-warnings  fail (exit 1) on warnings too
-
-Exit: 0 clean, 1 problems found, 2 the path cannot be read.
-
-Example:
-  lawful check rules/filestack
-";
-
-pub(crate) fn run(raw: &[OsString]) -> u8 {
-    let args = match super::args::read(raw, &[], &["deny-warnings"], HELP) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let [path] = args.positionals.as_slice() else {
-        eprintln!("error: give one PATH to check\n\n{HELP}");
-        return BAD_INPUT;
-    };
-    check(&args, path)
+pub(crate) fn run(args: &CheckArgs) -> u8 {
+    check(args, &args.path)
 }
 
 /// Exit 2 when the path itself could not be read; 1 when the rules have problems.
@@ -41,7 +32,7 @@ fn failure_code(error: &lawful::PolicyError) -> u8 {
     }
 }
 
-fn check(args: &Args, path: &std::path::Path) -> u8 {
+fn check(args: &CheckArgs, path: &std::path::Path) -> u8 {
     let policy = match lawful::Policy::load(path) {
         Ok(p) => p,
         Err(e) => {
@@ -80,7 +71,7 @@ fn check(args: &Args, path: &std::path::Path) -> u8 {
             format!("{} warning(s)", warnings.len())
         }
     );
-    if !warnings.is_empty() && args.flag("deny-warnings") {
+    if !warnings.is_empty() && args.deny_warnings {
         FAILED
     } else {
         OK

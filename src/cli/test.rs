@@ -1,37 +1,25 @@
 //! `lawful test PATH`: run the expected decisions written beside the rules.
 
-use std::ffi::OsString;
+use std::path::PathBuf;
 
 use super::{BAD_INPUT, FAILED, OK};
 
-const HELP: &str = "\
-Run the expected decisions in the *.test.lawful files beside the rules, and
-report each failure with the rule that decided.
+/// Run the expected decisions in the *.test.lawful files beside the rules, and
+/// report each failure with the rule that decided.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Exit: 0 all passed, 1 a test failed, 2 the rules or tests cannot be loaded.\n\nExample:\n  lawful test rules/filestack"
+)]
+pub(crate) struct TestArgs {
+    /// A rule file, or a directory with one rule file per version
+    path: PathBuf,
+    /// A test file or directory (default: PATH)
+    tests: Option<PathBuf>,
+}
 
-Usage: lawful test PATH [TESTS]
-
-  PATH   a rule file, or a directory with one rule file per version
-  TESTS  a test file or directory (default: PATH)
-
-Exit: 0 all passed, 1 a test failed, 2 the rules or tests cannot be loaded.
-
-Example:
-  lawful test rules/filestack
-";
-
-pub(crate) fn run(raw: &[OsString]) -> u8 {
-    let args = match super::args::read(raw, &[], &[], HELP) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let (policy_path, tests_path) = match args.positionals.as_slice() {
-        [p] => (p, p),
-        [p, t] => (p, t),
-        _ => {
-            eprintln!("error: give the PATH of the rules\n\n{HELP}");
-            return BAD_INPUT;
-        }
-    };
+pub(crate) fn run(args: &TestArgs) -> u8 {
+    let policy_path = &args.path;
+    let tests_path = args.tests.as_ref().unwrap_or(&args.path);
     let policy = match super::load_policy(policy_path) {
         Ok(p) => p,
         Err(code) => return code,
