@@ -7,6 +7,7 @@
 //! problem with its file, line, column and a caret. pest's types never leave here.
 
 pub mod ast;
+pub mod codes;
 pub mod compile;
 pub mod diagnostic;
 mod lint;

@@ -4,7 +4,8 @@
 //! - `L031` a purpose no rule allows any use for;
 //! - `L032` a party that receives data for no purpose;
 //! - `L033` an allow rule that a deny rule always overrides (it can never allow);
-//! - `L034` a deny's `except to …` that can never apply.
+//! - `L034` a deny's `except to …` that can never apply;
+//! - `L035` a party cites no section of the policy text.
 
 use lawful_core::Vocabulary;
 use lawful_core::ids::NameId;
@@ -47,6 +48,20 @@ pub(crate) fn lint(
             }
         }
         if let Declaration::Party(p) = declaration {
+            if p.cites.is_empty() {
+                diagnostics.push(
+                    source.at(
+                        p.name.span,
+                        Diagnostic::warning(
+                            "L035",
+                            format!("party `{}` cites no section of the policy text", p.name.node),
+                        )
+                        .with_help(
+                            "add a line such as `cite \"Service Providers\"` naming where the policy names the party",
+                        ),
+                    ),
+                );
+            }
             let receives_nothing = match &p.receives {
                 None => true,
                 Some(crate::ast::NameList::Names(n)) => n.is_empty(),

@@ -6,6 +6,7 @@ mod check;
 mod decide;
 mod explain;
 mod input;
+mod report;
 mod test;
 
 use clap::{Parser, Subcommand};
