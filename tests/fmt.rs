@@ -830,3 +830,25 @@ fn fmt_needs_a_path_and_knows_its_flags() {
     assert_eq!(help.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&help.stdout).contains("lawful fmt --check rules/filestack"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_stays_a_link_and_its_file_is_formatted() {
+    let dir = std::env::temp_dir().join(format!("lawful-fmt-link-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("draft.txt");
+    let link = dir.join("link.lawful");
+    std::fs::write(&file, UNFORMATTED).unwrap();
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    let out = lawful(&["fmt", link.to_str().unwrap()]);
+    let is_link = std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(is_link);
+    assert_eq!(text, format_policy(UNFORMATTED).unwrap());
+}

@@ -180,15 +180,17 @@ fn starts_with_byte_order_mark(path: &Path) -> bool {
 }
 
 /// Writes beside the file, then renames over it, so a failure never leaves half a
-/// file; the file keeps its permissions.
+/// file; the file keeps its permissions, and a symbolic link stays a link (the file
+/// it points to is rewritten).
 fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
-    let permissions = std::fs::metadata(path)?.permissions();
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    let target = std::fs::canonicalize(path)?;
+    let permissions = std::fs::metadata(&target)?.permissions();
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".fmt-{}", std::process::id()));
-    let temporary = path.with_file_name(name);
+    let temporary = target.with_file_name(name);
     let written = std::fs::write(&temporary, text)
         .and_then(|()| std::fs::set_permissions(&temporary, permissions))
-        .and_then(|()| std::fs::rename(&temporary, path));
+        .and_then(|()| std::fs::rename(&temporary, &target));
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }

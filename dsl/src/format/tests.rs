@@ -225,3 +225,48 @@ fn the_file_name_chooses_the_grammar() {
     );
     assert!(format_file("a.lawful", test).is_err());
 }
+
+/// The condition of the one rule in a formatted body, its wrapped lines joined.
+fn formatted_condition(condition: &str) -> String {
+    let text = format_policy(&format!(
+        "{HEADER}rule r deny use of any data when {condition}"
+    ))
+    .unwrap_or_default();
+    let when = text.split("  when ").nth(1).unwrap_or_default();
+    assert_eq!(format_policy(&text).ok().as_deref(), Some(text.as_str()));
+    when.trim_end().replace("\n      ", " ")
+}
+
+#[test]
+fn clarifying_brackets_are_left_out_where_they_would_nest_too_deep() {
+    // `a or b and (…)`, nested: the brackets the tree needs nest `levels` deep;
+    // with a clarifying pair around each `and`, 2 × levels + 1 deep.
+    let nested = |levels: usize, clarify: bool| {
+        let mut text = if clarify {
+            "a0 or (b0 and z)"
+        } else {
+            "a0 or b0 and z"
+        }
+        .to_owned();
+        for level in 1..=levels {
+            text = if clarify {
+                format!("a{level} or (b{level} and ({text}))")
+            } else {
+                format!("a{level} or b{level} and ({text})")
+            };
+        }
+        text
+    };
+    // Seven levels: 15 deep with clarifying brackets, within the parser's 16.
+    assert_eq!(formatted_condition(&nested(7, false)), nested(7, true));
+    // Eight: 17 would be too deep, so only the needed brackets are printed.
+    assert_eq!(formatted_condition(&nested(8, false)), nested(8, false));
+}
+
+#[test]
+fn any_party_and_anyone_are_kept_as_written() {
+    check_body(
+        "rule r deny disclosure of any data to any party except to anyone",
+        "rule r\n  deny disclosure of any data\n  to any party\n  except to anyone\n",
+    );
+}
