@@ -123,7 +123,7 @@ fn list_element(rule: Rule) -> Option<Rule> {
     })
 }
 
-/// Words after which a long test line may break.
+/// Words of a test line before which a long line may break.
 const TEST_BREAKS: [&str; 8] = [
     "for",
     "to",
