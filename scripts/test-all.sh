@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 echo "== Rust tests"
 cargo test --quiet
 
-echo "== lawful check / lawful test rules/filestack"
+echo "== lawful check / lawful fmt --check / lawful test rules/filestack"
 cargo build --quiet
 ./target/debug/lawful check --deny-warnings rules/filestack
+./target/debug/lawful fmt --check rules/filestack
 ./target/debug/lawful test rules/filestack
 
 echo "== acceptance cases (tests/acceptance)"

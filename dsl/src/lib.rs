@@ -3,13 +3,15 @@
 //! Text goes through four stages, each in its own module: [`parser`] (pest, with
 //! size and depth limits), [`lower`] (pest pairs → the typed [`ast`]), [`compile`]
 //! (names checked and interned into `lawful-core`'s model, with [`lint`]
-//! warnings), and [`load`] (files and directories). [`diagnostic`] renders every
+//! warnings), and [`load`] (files and directories); [`format`] lays files out
+//! canonically for `lawful fmt`. [`diagnostic`] renders every
 //! problem with its file, line, column and a caret. pest's types never leave here.
 
 pub mod ast;
 pub mod codes;
 pub mod compile;
 pub mod diagnostic;
+pub mod format;
 mod lint;
 pub mod load;
 mod lower;

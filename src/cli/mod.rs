@@ -5,6 +5,7 @@
 mod check;
 mod decide;
 mod explain;
+mod fmt;
 mod input;
 mod report;
 mod test;
@@ -42,6 +43,8 @@ enum Command {
     Decide(decide::DecideArgs),
     /// Explain one decision in plain English
     Explain(explain::ExplainArgs),
+    /// Lay rule and test files out canonically
+    Fmt(fmt::FmtArgs),
 }
 
 /// Parses the arguments and runs the command; the exit code.
@@ -59,6 +62,7 @@ pub(crate) fn run(raw: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
         Command::Test(args) => test::run(args),
         Command::Decide(args) => decide::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
 
