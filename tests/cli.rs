@@ -423,3 +423,22 @@ fn check_catches_a_test_naming_an_unknown_rule() {
         "the caret is on the rule id: {stderr}"
     );
 }
+
+#[test]
+fn every_rule_revocation_party_and_child_rule_of_filestack_decides_some_test() {
+    let out = lawful(&["test", RULES, "--coverage", "--format", "json"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let document: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let coverage = document["coverage"].as_array().unwrap();
+    assert_eq!(coverage.len(), 4);
+    for version in coverage {
+        for kind in ["rules", "revocations", "parties", "child_rules"] {
+            assert_eq!(
+                version[kind]["not_decided"],
+                serde_json::json!([]),
+                "version {}: {kind}",
+                version["version"]
+            );
+        }
+    }
+}
