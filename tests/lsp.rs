@@ -347,3 +347,24 @@ fn exit_without_shutdown_is_an_unclean_stop() {
     client.notify("exit", Value::Null);
     assert_eq!(client.child.wait().unwrap().code(), Some(1));
 }
+
+#[test]
+fn input_that_is_not_the_protocol_stops_the_server_saying_why() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lawful"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello\r\n\r\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("malformed header"), "{stderr}");
+}

@@ -417,3 +417,80 @@ fn to_lsp(problem: &lawful::Diagnostic, file: &FileState) -> lsp_types::Diagnost
         None,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    fn check_alone(text: &str) -> Folder {
+        let uri = Uri::from_str("untitled:Untitled-1").unwrap();
+        let (folder, path) = FolderKey::of(&uri);
+        let document = OpenDocument {
+            uri: uri.clone(),
+            path,
+            folder: folder.clone(),
+            text: Text::new(text.to_owned()),
+            version: 3,
+        };
+        let open = HashMap::from([(uri.as_str().to_owned(), document)]);
+        Folder::check(&folder, &open, None)
+    }
+
+    #[test]
+    fn an_unsaved_buffer_is_checked_alone_and_a_byte_order_mark_does_not_shift_columns() {
+        let text = "\u{feff}policy \"P\" version 2024-01-01 role visitor \"é\" rule r allow use of any data about vistor for any purpose basis consent cite \"x\"";
+        let folder = check_alone(text);
+        let [file] = folder.files.as_slice() else {
+            panic!("one file: {:?}", folder.files);
+        };
+        assert_eq!(file.version, Some(3));
+        let [d] = file.diagnostics.as_slice() else {
+            panic!("one problem: {:?}", file.diagnostics);
+        };
+        assert_eq!(d.code, Some(NumberOrString::String("L010".to_owned())));
+        let at = text.find("vistor").unwrap();
+        let units = |s: &str| s.encode_utf16().count() as u32;
+        assert_eq!(d.range.start.line, 0);
+        assert_eq!(d.range.start.character, units(&text[..at]));
+        assert_eq!(d.range.end.character, units(&text[..at + "vistor".len()]));
+        // The outline's spans land on the same place.
+        let outline = file.outline().unwrap();
+        let role = outline
+            .references
+            .iter()
+            .find(|r| r.name == "vistor")
+            .unwrap();
+        assert_eq!(file.range(role.span), d.range);
+    }
+
+    #[test]
+    fn a_file_that_stops_parsing_keeps_its_names_for_completion_only() {
+        let good = "policy \"P\" version 2024-01-01\nrole visitor \"v\"\n";
+        let first = check_alone(good);
+        let uri = Uri::from_str("untitled:Untitled-1").unwrap();
+        let (key, path) = FolderKey::of(&uri);
+        let broken = OpenDocument {
+            uri: uri.clone(),
+            path,
+            folder: key.clone(),
+            text: Text::new(format!("{good}rule\n")),
+            version: 4,
+        };
+        let open = HashMap::from([(uri.as_str().to_owned(), broken)]);
+        let second = Folder::check(&key, &open, Some(&first));
+        let file = second.file(&uri).unwrap();
+        assert!(file.outline().is_none());
+        let names = file.names().unwrap();
+        assert!(
+            names
+                .declaration(lawful_dsl::NameKind::Role, "visitor")
+                .is_some()
+        );
+        assert_eq!(
+            file.diagnostics.first().map(|d| d.range.start.line),
+            Some(3)
+        );
+    }
+}

@@ -48,19 +48,47 @@ const CLOSED: &str = "the editor closed the connection without `exit`";
 /// broke (the message says how).
 pub(crate) fn serve_stdio() -> Result<bool, String> {
     let (connection, io_threads) = Connection::stdio();
-    let clean = serve(&connection)?;
+    let outcome = serve(&connection);
     drop(connection);
-    io_threads
-        .join()
-        .map_err(|e| format!("the connection to the editor failed: {e}"))?;
-    Ok(clean)
+    match outcome {
+        // After `exit`, or when the input ended or could not be read, the reader
+        // thread has stopped and the writer stops with the connection: joining them
+        // cannot block, and tells why the input ended.
+        Ok(clean) => io_threads
+            .join()
+            .map(|()| clean)
+            .map_err(|e| format!("the connection to the editor failed: {e}")),
+        Err(Broken::Input(what)) => Err(match io_threads.join() {
+            Err(e) => format!("{what}: {e}"),
+            Ok(()) => format!("{what}: the input ended"),
+        }),
+        // The reader may still be waiting for input: do not wait for it.
+        Err(Broken::Protocol(message)) => Err(message),
+    }
+}
+
+/// How a conversation broke.
+enum Broken {
+    /// The input ended, or could not be read as the protocol's messages.
+    Input(&'static str),
+    /// The editor sent something the protocol does not allow there.
+    Protocol(String),
 }
 
 /// Serves one client over a connection.
-fn serve(connection: &Connection) -> Result<bool, String> {
+fn serve(connection: &Connection) -> Result<bool, Broken> {
+    let broken = |what: &'static str| {
+        move |e: lsp_server::ProtocolError| {
+            if e.channel_is_disconnected() {
+                Broken::Input(what)
+            } else {
+                Broken::Protocol(format!("{what}: {e}"))
+            }
+        }
+    };
     let (id, _params) = connection
         .initialize_start()
-        .map_err(|e| format!("the editor did not start the conversation: {e}"))?;
+        .map_err(broken("the editor did not start the conversation"))?;
     let result = InitializeResult {
         capabilities: capabilities(),
         server_info: Some(ServerInfo {
@@ -68,10 +96,10 @@ fn serve(connection: &Connection) -> Result<bool, String> {
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         }),
     };
-    let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
+    let result = serde_json::to_value(result).map_err(|e| Broken::Protocol(e.to_string()))?;
     connection
         .initialize_finish(id, result)
-        .map_err(|e| format!("the editor did not finish starting: {e}"))?;
+        .map_err(broken("the editor did not finish starting"))?;
     Server::new(connection).run()
 }
 
@@ -124,11 +152,11 @@ impl<'c> Server<'c> {
         }
     }
 
-    fn run(mut self) -> Result<bool, String> {
+    fn run(mut self) -> Result<bool, Broken> {
         let receiver = &self.connection.receiver;
         loop {
             let message = if self.dirty.is_empty() {
-                receiver.recv().map_err(|_| CLOSED.to_owned())?
+                receiver.recv().map_err(|_| Broken::Input(CLOSED))?
             } else {
                 match receiver.recv_timeout(SETTLE) {
                     Ok(message) => message,
@@ -139,7 +167,7 @@ impl<'c> Server<'c> {
                         }
                         continue;
                     }
-                    Err(_) => return Err(CLOSED.to_owned()),
+                    Err(_) => return Err(Broken::Input(CLOSED)),
                 }
             };
             match message {
