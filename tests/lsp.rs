@@ -326,6 +326,25 @@ fn an_editor_session_checks_hovers_jumps_completes_and_shuts_down() {
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
     assert_eq!(diagnostics[0]["code"], "L041");
 
+    // A file written on disk by another program, announced by the editor's watcher,
+    // is checked with the folder, and its problems published though it is not open.
+    let more_uri = folder.write(
+        "more.test.lawful",
+        &TESTS.replace("for marketing at", "for salez at"),
+    );
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": more_uri, "type": 1}]}),
+    );
+    let diagnostics = client.diagnostics(&more_uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("salez")
+    );
+
     // Formatting answers (with no edits until the formatter is connected).
     let edits = client.request(
         "textDocument/formatting",

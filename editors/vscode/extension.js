@@ -32,6 +32,8 @@ async function start() {
         { scheme: 'file', language: 'lawful' },
         { scheme: 'untitled', language: 'lawful' },
       ],
+      // Rule files changed on disk (a checkout, say) are checked again.
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.lawful') },
     },
   );
   try {

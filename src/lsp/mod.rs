@@ -21,8 +21,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
     Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, Request as _,
@@ -224,7 +224,7 @@ impl<'c> Server<'c> {
                 // Completion comes with every keystroke: it reads the text as it is
                 // now, and the names of the last check, without waiting for a new one.
                 let (key, _) = s.key(uri);
-                if !s.folders.contains_key(&key) {
+                if s.folders.get(&key).is_none_or(|f| f.file(uri).is_none()) {
                     s.refresh(key.clone());
                 }
                 let folder = s.folders.get(&key)?;
@@ -356,6 +356,21 @@ impl<'c> Server<'c> {
                     self.dirty.insert(document.folder);
                 } else {
                     self.forget(&document.folder);
+                }
+            }
+            DidChangeWatchedFiles::METHOD => {
+                // Rule files changed on disk (a checkout, another program): check
+                // the folders that have an open document again.
+                let Ok(p) = n.extract::<lsp_types::DidChangeWatchedFilesParams>(
+                    DidChangeWatchedFiles::METHOD,
+                ) else {
+                    return;
+                };
+                for change in p.changes {
+                    let (key, _) = FolderKey::of(&change.uri);
+                    if self.watched(&key) {
+                        self.dirty.insert(key);
+                    }
                 }
             }
             // Other notifications (`initialized`, `$/cancelRequest`, settings) need no answer:

@@ -17,6 +17,7 @@ const vscode = {
     getConfiguration: (section) => ({ get: (key) => settings[`${section}.${key}`] }),
     workspaceFolders: [{ uri: { fsPath: path.resolve('/work/policy') } }],
     onDidChangeConfiguration: () => ({ dispose() {} }),
+    createFileSystemWatcher: (glob) => ({ glob, dispose() {} }),
   },
   window: { showErrorMessage: (message) => errors.push(message) },
   commands: { registerCommand: () => ({ dispose() {} }) },
@@ -49,6 +50,7 @@ async function main() {
   assert.deepEqual(started[0].server, { command: 'lawful', args: ['lsp'] });
   const languages = started[0].client.documentSelector.map((s) => s.language);
   assert.deepEqual(languages, ['lawful', 'lawful']);
+  assert.equal(started[0].client.synchronize.fileEvents.glob, '**/*.lawful');
   await extension.deactivate();
 
   settings['lawful.serverPath'] = 'target/debug/lawful';
