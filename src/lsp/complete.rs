@@ -189,13 +189,15 @@ fn expected(before: &[Token<'_>], is_test: bool) -> Expected {
         _ => return Expected::Keywords,
     };
     match keyword {
-        "about" | "subject" => Expected::Names(&[K::Role], &["anyone"]),
-        // A test asks about one purpose; a rule may name them all.
+        // A test asks about one role, one purpose, one party: no `any…` words there.
+        "subject" => Expected::Names(&[K::Role], &[]),
+        "about" => Expected::Names(&[K::Role], &["anyone"]),
         "for" | "revoked" if is_test => Expected::Names(&[K::Purpose], &[]),
         "for" => Expected::Names(&[K::Purpose], &["any purpose"]),
         "to" if matches!(previous, Some("consent" | "consented")) => {
             Expected::Names(&[K::Purpose], &[])
         }
+        "to" if is_test => Expected::Names(&[K::Party], &[]),
         "to" => Expected::Names(&[K::Party], &["anyone"]),
         "of" if previous == Some("set") => Expected::Words(&["text"]),
         "of" => Expected::Names(&[K::Category], &["any data"]),
@@ -454,6 +456,17 @@ mod tests {
                 Expected::Names(&[K::Category], &[]),
             ),
             ("  consented to ", true, Expected::Names(&[K::Purpose], &[])),
+            ("  subject ", true, Expected::Names(&[K::Role], &[])),
+            (
+                "  disclose contact.email to ",
+                true,
+                Expected::Names(&[K::Party], &[]),
+            ),
+            (
+                "  use contact.email for ",
+                true,
+                Expected::Names(&[K::Purpose], &[]),
+            ),
         ];
         for (text, is_test, want) in cases {
             assert_eq!(&expect_at(text, *is_test), want, "{text:?}");
