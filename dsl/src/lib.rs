@@ -4,8 +4,9 @@
 //! size and depth limits), [`lower`] (pest pairs → the typed [`ast`]), [`compile`]
 //! (names checked and interned into `lawful-core`'s model, with [`lint`]
 //! warnings), and [`load`] (files and directories); [`format`] lays files out
-//! canonically for `lawful fmt`. [`diagnostic`] renders every
-//! problem with its file, line, column and a caret. pest's types never leave here.
+//! canonically for `lawful fmt`. [`diagnostic`] renders every problem with its
+//! file, line, column and a caret. [`outline`] lists the names each file declares
+//! and uses, with their spans, for editors. pest's types never leave here.
 
 pub mod ast;
 pub mod codes;
@@ -15,9 +16,13 @@ pub mod format;
 mod lint;
 pub mod load;
 mod lower;
+pub mod outline;
 pub mod parser;
 pub mod testing;
 
 pub use diagnostic::{Diagnostic, Location, Severity, Source, render_all};
-pub use load::{LoadedPolicy, PolicyError, load_policy, load_sources, load_tests};
+pub use load::{
+    LoadedPolicy, PolicyError, load_policy, load_sources, load_test_sources, load_tests,
+};
+pub use outline::{NameKind, Outline, outline};
 pub use testing::{TestCase, TestOutcome};

@@ -7,6 +7,7 @@ mod decide;
 mod explain;
 mod fmt;
 mod input;
+mod lsp;
 mod report;
 mod test;
 
@@ -45,6 +46,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Lay rule and test files out canonically
     Fmt(fmt::FmtArgs),
+    /// Start the language server for editors (stdio)
+    Lsp(lsp::LspArgs),
 }
 
 /// Parses the arguments and runs the command; the exit code.
@@ -63,6 +66,7 @@ pub(crate) fn run(raw: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
         Command::Decide(args) => decide::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Lsp(args) => lsp::run(args),
     }
 }
 
