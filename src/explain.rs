@@ -70,10 +70,10 @@ pub fn prose(
         ),
     };
     if let Some(at) = request.at {
-        let _ = writeln!(out, "When: {at}.");
+        let _ = writeln!(out, "When: {}.", at.to_the_second());
     }
     if let Some(collected) = request.collected_at {
-        let _ = writeln!(out, "Data collected: {collected}.");
+        let _ = writeln!(out, "Data collected: {}.", collected.to_the_second());
     }
     match decision.version() {
         Some(version) => {

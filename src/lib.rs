@@ -30,6 +30,9 @@ pub use lawful_core::{
     RequestBuilder, RequestError, RequestErrorKind, ResolvedRequest, Subject, Timestamp, TraceStep,
     Traced, Value, ValueType, VersionInfo, Vocabulary,
 };
+/// The canonical layout of rule and test files (`lawful fmt`).
+pub use lawful_dsl::format;
+pub use lawful_dsl::load::read_source;
 pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
 
 pub mod explain;

@@ -143,6 +143,15 @@ impl Timestamp {
         self.seconds
     }
 
+    /// RFC 3339 in UTC to the second (`2026-03-01T10:00:00Z`), for prose: a
+    /// fraction of a second is dropped, midnight is written out.
+    pub fn to_the_second(self) -> String {
+        let (y, m, d) = self.date();
+        let in_day = self.seconds.rem_euclid(86_400);
+        let (h, min, s) = (in_day / 3600, (in_day / 60) % 60, in_day % 60);
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}Z")
+    }
+
     /// Formats the day as `YYYY-MM-DD`.
     pub fn date_string(self) -> String {
         let (y, m, d) = self.date();

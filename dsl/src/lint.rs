@@ -5,7 +5,8 @@
 //! - `L032` a party that receives data for no purpose;
 //! - `L033` an allow rule that a deny rule always overrides (it can never allow);
 //! - `L034` a deny's `except to …` that can never apply;
-//! - `L035`, `L036`, `L037` from the data map (see [`map_lints`]).
+//! - `L035` a party cites no section of the policy text;
+//! - `L036`, `L037`, `L038` from the data map (see [`map_lints`]).
 
 use lawful_core::Vocabulary;
 use lawful_core::ids::NameId;
@@ -48,6 +49,20 @@ pub(crate) fn lint(
             }
         }
         if let Declaration::Party(p) = declaration {
+            if p.cites.is_empty() {
+                diagnostics.push(
+                    source.at(
+                        p.name.span,
+                        Diagnostic::warning(
+                            "L035",
+                            format!("party `{}` cites no section of the policy text", p.name.node),
+                        )
+                        .with_help(
+                            "add a line such as `cite \"Service Providers\"` naming where the policy names the party",
+                        ),
+                    ),
+                );
+            }
             let receives_nothing = match &p.receives {
                 None => true,
                 Some(crate::ast::NameList::Names(n)) => n.is_empty(),
@@ -232,11 +247,11 @@ const MAX_MAP_CELLS: usize = 200_000;
 
 /// Lints that need the compiled policy's data map, for each version:
 ///
-/// - `L035` a purpose some rule allows that no data can ever serve (denies forbid
+/// - `L036` a purpose some rule allows that no data can ever serve (denies forbid
 ///   every use of it);
-/// - `L036` a party that receives data for some purposes but can never receive
+/// - `L037` a party that receives data for some purposes but can never receive
 ///   anything (no use is allowed for those purposes, or denies forbid disclosing);
-/// - `L037` a data category the map uses only through rules that cite no section.
+/// - `L038` a data category the map uses only through rules that cite no section.
 pub(crate) fn map_lints(
     policy: &lawful_core::Policy,
     files: &[(Source, PolicyFile)],
@@ -276,7 +291,7 @@ pub(crate) fn map_lints(
                         diagnostics.push(source.at(
                             d.name.span,
                             Diagnostic::warning(
-                                "L035",
+                                "L036",
                                 format!("no data can ever be used for purpose `{}`: deny rules forbid every use the allow rules give it", d.name.node),
                             )
                             .with_help("narrow the deny rules that cover it, or remove the purpose and its allow rules"),
@@ -297,7 +312,7 @@ pub(crate) fn map_lints(
                         diagnostics.push(source.at(
                             p.name.span,
                             Diagnostic::warning(
-                                "L036",
+                                "L037",
                                 format!("party `{}` can never receive data: the rules allow no use for the purposes it receives data for, or deny disclosing it", p.name.node),
                             )
                             .with_help("check its `receives for` list against the allow and deny rules, or remove the party"),
@@ -315,7 +330,7 @@ pub(crate) fn map_lints(
                         diagnostics.push(source.at(
                             d.name.span,
                             Diagnostic::warning(
-                                "L037",
+                                "L038",
                                 format!(
                                     "the data map uses `{}` (such as `{}`'s for `{}`) only through rules that cite no section of the policy text",
                                     d.name.node, first.role, first.purpose

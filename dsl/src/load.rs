@@ -257,3 +257,20 @@ pub fn load_tests(path: &Path) -> Result<Vec<TestCase>, PolicyError> {
         Err(diagnostics.into())
     }
 }
+
+/// Reads test cases from test files held in memory (an editor's open buffers).
+pub fn load_test_sources(sources: &[Source]) -> Result<Vec<TestCase>, PolicyError> {
+    let mut cases = Vec::new();
+    let mut diagnostics = Vec::new();
+    for source in sources {
+        match parse_tests(source).and_then(|file| testing::cases(source, file)) {
+            Ok(mut c) => cases.append(&mut c),
+            Err(mut d) => diagnostics.append(&mut d),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(cases)
+    } else {
+        Err(diagnostics.into())
+    }
+}

@@ -17,7 +17,7 @@ pub const MAX_OPERATORS: usize = 64;
 
 type Lowered<T> = Result<T, Diagnostic>;
 
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+pub(crate) static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
         .op(Op::infix(Rule::op_or, Assoc::Left))
         .op(Op::infix(Rule::op_and, Assoc::Left))
@@ -32,7 +32,7 @@ fn span(pair: &Pair<'_, Rule>) -> Span {
     }
 }
 
-fn is_keyword(rule: Rule) -> bool {
+pub(crate) fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::k_about

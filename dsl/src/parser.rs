@@ -9,6 +9,7 @@ use pest::error::{ErrorVariant, InputLocation};
 
 use crate::ast::Span;
 use crate::diagnostic::{Diagnostic, Source};
+use lawful_core::suggest::suggest;
 
 /// The grammar, derived from `grammar.pest`.
 #[derive(pest_derive::Parser)]
@@ -146,12 +147,39 @@ fn describe(rule: Rule) -> String {
     .to_owned()
 }
 
+/// The kind of declaration the text before `start` is inside: the first word of the
+/// nearest line above that starts a declaration.
+fn enclosing_declaration(source: &Source, start: usize) -> Option<&str> {
+    const STARTS: [&str; 5] = ["rule", "party", "revocation", "children", "test"];
+    source
+        .text
+        .get(..start)?
+        .lines()
+        .rev()
+        .filter_map(|line| line.split_whitespace().next())
+        .find(|word| STARTS.contains(word))
+}
+
+/// The clauses of a declaration, in the order they must be written.
+fn clause_order(declaration: Option<&str>) -> (&'static str, &'static str) {
+    match declaration {
+        Some("party") => ("a party", "receives for, then, cite"),
+        Some("revocation") => ("a revocation", "for, withdraws consent, then, cite"),
+        Some("children") => ("the child rule", "about, unless, then, cite"),
+        _ => (
+            "a rule",
+            "allow/deny, about, for, to, basis, when, except, then, cite",
+        ),
+    }
+}
+
 /// A syntax error at a specific, recognisable mistake, when there is one.
 fn common_mistake(source: &Source, start: usize, word: &str) -> Option<Diagnostic> {
     const CLAUSES: [&str; 10] = [
         "about", "for", "to", "basis", "when", "except", "then", "cite", "receives", "of",
     ];
-    const ORDER: &str = "write them in this order: allow/deny, about, for, to, basis, when, except, then, cite (each at most once)";
+    let (whose, order) = clause_order(enclosing_declaration(source, start));
+    let order_help = format!("write them in this order: {order} (each at most once)");
     let here = |len: usize, message: String, help: &str| {
         Some(source.at(
             Span {
@@ -190,8 +218,8 @@ fn common_mistake(source: &Source, start: usize, word: &str) -> Option<Diagnosti
     if CLAUSES.contains(&word) {
         return here(
             word.len(),
-            format!("`{word}` cannot come here: the clauses of a rule go in a fixed order"),
-            ORDER,
+            format!("`{word}` cannot come here: the clauses of {whose} go in a fixed order"),
+            &order_help,
         );
     }
     if matches!(
@@ -230,6 +258,40 @@ fn common_mistake(source: &Source, start: usize, word: &str) -> Option<Diagnosti
     None
 }
 
+/// A declaration whose label is missing: pest finds the next line where it wanted
+/// quoted text, so point at the end of the declaration's own line instead.
+fn missing_label(
+    source: &Source,
+    start: usize,
+    error: &pest::error::Error<Rule>,
+) -> Option<Diagnostic> {
+    let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
+        return None;
+    };
+    if !positives.contains(&Rule::string) {
+        return None;
+    }
+    let before = source.text.get(..start)?;
+    let gap = &before[before.trim_end().len()..];
+    if !gap.contains('\n') {
+        return None;
+    }
+    let end = before.trim_end().len();
+    let line = before.get(..end)?.rsplit('\n').next()?.trim();
+    Some(
+        source.at(
+            Span { start: end, end },
+            Diagnostic::error(
+                "L001",
+                format!("`{line}` needs a label in quotes at the end of its line"),
+            )
+            .with_help(format!(
+                "every declared name has a plain-English label: {line} \"…\""
+            )),
+        ),
+    )
+}
+
 fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic {
     let (start, end) = match error.location {
         InputLocation::Pos(p) => (p, p + 1),
@@ -246,8 +308,12 @@ fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic 
     {
         return mistake;
     }
+    if let Some(missing) = missing_label(source, start, &error) {
+        return missing;
+    }
     let found = raw.as_ref().map(|w| w.escape_debug().to_string());
     let mut clause_expected = false;
+    let mut keywords: Vec<String> = Vec::new();
     let message = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
             clause_expected = positives.iter().any(|r| {
@@ -262,6 +328,10 @@ fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic 
                         | Rule::k_cite
                 )
             });
+            keywords = positives
+                .iter()
+                .filter_map(|r| format!("{r:?}").strip_prefix("k_").map(str::to_owned))
+                .collect();
             let mut wanted: Vec<String> = positives.iter().map(|r| describe(*r)).collect();
             wanted.dedup();
             let list = match wanted.as_slice() {
@@ -280,10 +350,20 @@ fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic 
         },
         ErrorVariant::CustomError { message } => message.clone(),
     };
-    let help = if clause_expected {
-        "a rule's clauses go in this order: allow/deny, about, for, to, basis, when, except, then, cite"
+    let misspelt = raw.as_deref().and_then(|word| {
+        let word: String = word
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        suggest(&word, keywords.iter().map(String::as_str)).filter(|s| *s != word)
+    });
+    let help = if let Some(keyword) = misspelt {
+        format!("did you mean `{keyword}`?")
+    } else if clause_expected {
+        let (whose, order) = clause_order(enclosing_declaration(source, start));
+        format!("{whose}'s clauses go in this order: {order}")
     } else {
-        "see the language reference in docs/language.md"
+        "see the language reference in docs/language.md".to_owned()
     };
     let word_end = raw.as_ref().map_or(end, |w| start + w.len());
     source.at(

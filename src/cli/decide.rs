@@ -1,7 +1,7 @@
 //! `lawful decide --policy PATH [FILE]`: JSON requests in, JSON decisions out.
 
-use std::ffi::OsString;
 use std::io::{BufWriter, Write};
+use std::path::PathBuf;
 
 use super::input;
 
@@ -9,24 +9,23 @@ use lawful::{Policy, Request, RequestError};
 
 use super::{BAD_INPUT, OK};
 
-const HELP: &str = "\
-Decide requests against a policy. Input is one JSON request, or JSON Lines (one
-request per line), from FILE or standard input. Output is one decision per line,
-in order; a bad line yields an error object on its line and the rest go on.
-
-Usage: lawful decide --policy PATH [--explain] [FILE]
-
-  --policy PATH  a rule file, or a directory with one rule file per version
-  --explain      add a `trace` of the rules considered and why
-  FILE           the requests (default: standard input; `-` also means it)
-
-Exit: 0 every request decided, 2 a request or the policy was bad.
-
-Example:
-  echo '{\"action\": \"use\", \"subject\": {\"role\": \"visitor\"},
-         \"data\": \"device.ip_address\", \"purpose\": \"operate_website\"}' |
-    lawful decide --policy rules/filestack
-";
+/// Decide requests against a policy. Input is one JSON request, or JSON Lines (one
+/// request per line), from FILE or standard input. Output is one decision per line,
+/// in order; a bad line yields an error object on its line and the rest go on.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Exit: 0 every request decided, 2 a request or the policy was bad.\n\nExample:\n  echo '{\"action\": \"use\", \"subject\": {\"role\": \"visitor\"}, \"data\": \"device.ip_address\", \"purpose\": \"operate_website\"}' |\n    lawful decide --policy rules/filestack"
+)]
+pub(crate) struct DecideArgs {
+    /// A rule file, or a directory with one rule file per version
+    #[arg(long, value_name = "PATH")]
+    policy: PathBuf,
+    /// Add a `trace` of the rules considered and why
+    #[arg(long)]
+    explain: bool,
+    /// The requests (default: standard input; `-` also means it)
+    file: Option<PathBuf>,
+}
 
 /// The line written for a request that cannot be decided: `{"error": {...}}`.
 #[derive(serde::Serialize)]
@@ -51,31 +50,20 @@ fn decide_line(policy: &Policy, line: &[u8], explain: bool) -> Result<String, Re
     text.map_err(|e| RequestError::field("request", format!("cannot write the decision: {e}")))
 }
 
-pub(crate) fn run(raw: &[OsString]) -> u8 {
-    let args = match super::args::read(raw, &["policy"], &["explain"], HELP) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let Some(policy_path) = args.value("policy") else {
-        eprintln!("error: `--policy PATH` is required\n\n{HELP}");
-        return BAD_INPUT;
-    };
-    if args.positionals.len() > 1 {
-        eprintln!("error: give at most one FILE of requests\n\n{HELP}");
-        return BAD_INPUT;
-    }
+pub(crate) fn run(args: &DecideArgs) -> u8 {
+    let policy_path = &args.policy;
     let policy = match super::load_policy(policy_path) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut reader = match input::open(args.positionals.first()) {
+    let mut reader = match input::open(args.file.as_ref()) {
         Ok(r) => r,
         Err(message) => {
             eprintln!("error: {message}");
             return BAD_INPUT;
         }
     };
-    let explain = args.flag("explain");
+    let explain = args.explain;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut bad = 0usize;

@@ -1,7 +1,6 @@
 //! `lawful map PATH [--version V] [--format F]`: the data map, and the reports made
 //! from it.
 
-use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -9,34 +8,27 @@ use lawful::report::{self, Format};
 
 use super::{BAD_INPUT, OK};
 
-const HELP: &str = "\
-The data map of a policy version, computed from its rules: every use of a role's
-data category for a purpose that the rules allow, with its basis, rule, sections,
-conditions and recipients; and the reports made from it.
-
-Usage: lawful map PATH [--version V] [--format F] [--texts DIR]
-
-  PATH          a rule file, or a directory with one rule file per version
-  --version V   the version to map (default: the newest)
-  --format F    markdown (default)  tables to read
-                json                {\"version\", \"uses\": [...]}, one use per leaf
-                csv                 one row per use and recipient
-                html                one self-contained page: a filterable matrix of
-                                    every version, with the rules, the policy text
-                                    and what each revision changed
-                ropa, ropa-json     the record of processing activities (GDPR
-                                    Art. 30) and the CCPA lists
-                ccpa, ccpa-json     the CCPA lists alone
-                fides               a Fides system manifest (YAML)
-  --texts DIR   for html: the published policy texts, one Markdown file per version
-                whose name holds the version's name (default: PATH/text when it
-                exists), so each section a rule cites can be read beside it
-
-Exit: 0 written, 2 the policy, the version or an option was bad.
-
-Example:
-  lawful map rules/filestack --format ropa
-";
+/// The data map of a policy version, computed from its rules: every use of a
+/// role's data category for a purpose that the rules allow, with its basis, rule,
+/// sections, conditions and recipients; and the reports made from it.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Formats:\n  markdown            tables to read (the default)\n  json                {\"version\", \"uses\": [...]}, one use per leaf\n  csv                 one row per use and recipient\n  html                one self-contained page: a filterable matrix of every version,\n                      with the rules, the policy text and what each revision changed\n  ropa, ropa-json     the record of processing activities (GDPR Art. 30) and the CCPA lists\n  ccpa, ccpa-json     the CCPA lists alone\n  fides               a Fides system manifest (YAML)\n\nExit: 0 written, 2 the policy, the version or an option was bad.\n\nExample:\n  lawful map rules/filestack --format ropa"
+)]
+pub(crate) struct MapArgs {
+    /// A rule file, or a directory with one rule file per version
+    path: PathBuf,
+    /// The version to map (default: the newest)
+    #[arg(long, value_name = "V")]
+    version: Option<String>,
+    /// What to write: markdown, json, csv, html, ropa, ropa-json, ccpa, ccpa-json, fides
+    #[arg(long, value_name = "F", default_value = "markdown")]
+    format: String,
+    /// For html: the published policy texts, one Markdown file per version whose
+    /// name holds the version's name (default: PATH/text when it exists)
+    #[arg(long, value_name = "DIR")]
+    texts: Option<PathBuf>,
+}
 
 /// What `lawful map` was asked for.
 pub(crate) struct MapOptions {
@@ -50,32 +42,19 @@ pub(crate) struct MapOptions {
     pub(crate) texts: Option<PathBuf>,
 }
 
-pub(crate) fn run(raw: &[OsString]) -> u8 {
-    let args = match super::args::read(raw, &["version", "format", "texts"], &[], HELP) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let [path] = args.positionals.as_slice() else {
-        eprintln!("error: give one PATH to map\n\n{HELP}");
-        return BAD_INPUT;
-    };
-    let format = match args.value("format").map(|f| f.to_string_lossy()) {
-        None => Format::Markdown,
-        Some(name) => match Format::from_name(&name) {
-            Ok(f) => f,
-            Err(message) => {
-                eprintln!("error: {message}\n\n{HELP}");
-                return BAD_INPUT;
-            }
-        },
+pub(crate) fn run(args: &MapArgs) -> u8 {
+    let format = match Format::from_name(&args.format) {
+        Ok(f) => f,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return BAD_INPUT;
+        }
     };
     let options = MapOptions {
-        path: path.clone(),
-        version: args
-            .value("version")
-            .map(|v| v.to_string_lossy().into_owned()),
+        path: args.path.clone(),
+        version: args.version.clone(),
         format,
-        texts: args.value("texts").cloned(),
+        texts: args.texts.clone(),
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -56,7 +56,7 @@ impl Sources {
         let files = lawful_dsl::load::rule_files(rules).map_err(PolicyError::from)?;
         for file in files {
             let source = lawful_dsl::load::read_source(&file).map_err(PolicyError::from)?;
-            let outline = lawful_dsl::outline::outline(&source).map_err(PolicyError::from)?;
+            let outline = lawful_dsl::excerpts::excerpts(&source).map_err(PolicyError::from)?;
             let declarations = sources
                 .declarations
                 .entry(outline.version.clone())
