@@ -9,6 +9,7 @@
 pub mod ast;
 pub mod compile;
 pub mod diagnostic;
+pub mod digest;
 mod lint;
 pub mod load;
 mod lower;

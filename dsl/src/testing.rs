@@ -110,6 +110,7 @@ pub(crate) fn cases(
             party: case.party.as_ref().map(|p| p.node.clone()),
             at,
             collected_at,
+            request_id: None,
         };
         out.push(TestCase {
             name: case.name,

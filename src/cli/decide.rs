@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 
 use super::input;
 
-use lawful::{Policy, Request, RequestError};
+use lawful::audit::{Answered, AuditLog, answer, refusal};
 
 use super::{BAD_INPUT, OK};
 
@@ -14,13 +14,16 @@ Decide requests against a policy. Input is one JSON request, or JSON Lines (one
 request per line), from FILE or standard input. Output is one decision per line,
 in order; a bad line yields an error object on its line and the rest go on.
 
-Usage: lawful decide --policy PATH [--explain] [FILE]
+Usage: lawful decide --policy PATH [--explain] [--log FILE] [FILE]
 
   --policy PATH  a rule file, or a directory with one rule file per version
   --explain      add a `trace` of the rules considered and why
+  --log FILE     append an audit record (time, request, decision, policy
+                 digest) for each answer to FILE, as JSON Lines
   FILE           the requests (default: standard input; `-` also means it)
 
-Exit: 0 every request decided, 2 a request or the policy was bad.
+Exit: 0 every request decided, 2 a request or the policy was bad, or the
+audit log could not be written.
 
 Example:
   echo '{\"action\": \"use\", \"subject\": {\"role\": \"visitor\"},
@@ -28,31 +31,22 @@ Example:
     lawful decide --policy rules/filestack
 ";
 
-/// The line written for a request that cannot be decided: `{"error": {...}}`.
-#[derive(serde::Serialize)]
-struct ErrorLine<'a> {
-    error: &'a RequestError,
-}
-
-fn error_line(error: &RequestError) -> String {
-    serde_json::to_string(&ErrorLine { error }).unwrap_or_else(|_| {
-        r#"{"error":{"kind":"request","message":"the request cannot be decided"}}"#.to_owned()
-    })
-}
-
-fn decide_line(policy: &Policy, line: &[u8], explain: bool) -> Result<String, RequestError> {
-    let request = Request::from_json(line)?;
-    let text = if explain {
-        let (decision, trace) = policy.explain(&request)?;
-        serde_json::to_string(&decision.with_trace(&trace))
-    } else {
-        serde_json::to_string(&policy.decide(&request)?)
-    };
-    text.map_err(|e| RequestError::field("request", format!("cannot write the decision: {e}")))
+/// Records an answer when a log was asked for. An answer that cannot be recorded
+/// is not given: `Err` says why.
+fn recorded(answered: Answered, log: Option<&AuditLog>) -> Result<Answered, String> {
+    if let (Some(log), Some(record)) = (log, &answered.record) {
+        log.append(record).map_err(|e| {
+            format!(
+                "cannot write to the audit log `{}`: {e}",
+                log.path().display()
+            )
+        })?;
+    }
+    Ok(answered)
 }
 
 pub(crate) fn run(raw: &[OsString]) -> u8 {
-    let args = match super::args::read(raw, &["policy"], &["explain"], HELP) {
+    let args = match super::args::read(raw, &["policy", "log"], &["explain"], HELP) {
         Ok(a) => a,
         Err(code) => return code,
     };
@@ -76,6 +70,13 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
         }
     };
     let explain = args.flag("explain");
+    let log = match args.value("log").map(AuditLog::open).transpose() {
+        Ok(log) => log,
+        Err(e) => {
+            eprintln!("error: cannot open the audit log: {e}");
+            return BAD_INPUT;
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut bad = 0usize;
@@ -89,25 +90,35 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
                 return BAD_INPUT;
             }
         };
-        let result = match line {
-            input::Line::TooLong => Err(input::too_long()),
+        let audit = log.is_some();
+        let answered = match line {
+            input::Line::TooLong => refusal(&policy, &input::too_long(), audit),
             input::Line::Text(mut text) => {
                 // The first line may open one request spread over several lines.
                 if first && opens_a_document(&text) {
                     text.push(b'\n');
-                    input::read_rest(&mut reader, &mut text)
-                        .and_then(|()| decide_line(&policy, &text, explain))
+                    match input::read_rest(&mut reader, &mut text) {
+                        Ok(()) => answer(&policy, &text, explain, audit),
+                        Err(error) => refusal(&policy, &error, audit),
+                    }
                 } else {
-                    decide_line(&policy, &text, explain)
+                    answer(&policy, &text, explain, audit)
                 }
             }
         };
         first = false;
-        let text = result.unwrap_or_else(|error| {
+        let answered = match recorded(answered, log.as_ref()) {
+            Ok(answered) => answered,
+            Err(message) => {
+                let _ = out.flush();
+                eprintln!("error: {message}");
+                return BAD_INPUT;
+            }
+        };
+        if answered.allowed.is_none() {
             bad += 1;
-            error_line(&error)
-        });
-        if writeln!(out, "{text}").is_err() {
+        }
+        if writeln!(out, "{}", answered.json).is_err() {
             // The reader went away (a closed pipe): nothing more to say.
             return OK;
         }
