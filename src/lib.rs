@@ -34,6 +34,9 @@ pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, Test
 
 pub mod audit;
 pub mod explain;
+pub mod watch;
+
+pub use watch::Watcher;
 
 /// A loaded policy: every version of it, compiled and indexed.
 #[derive(Clone, Debug)]
