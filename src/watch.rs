@@ -201,7 +201,8 @@ enum Signal {
 
 /// A policy that follows its rule files: see the [module docs](self).
 ///
-/// Dropping the watcher stops its thread and waits for it.
+/// Dropping the watcher stops its thread and waits for it (unless the watch
+/// thread itself drops it, from a callback: then it stops when the callback returns).
 pub struct Watcher {
     shared: Arc<Shared>,
     stop: Sender<Signal>,
@@ -304,7 +305,11 @@ impl Drop for Watcher {
         drop(lock(&self.notify).take());
         let _ = self.stop.send(Signal::Stop);
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            // Dropped by the watch thread itself (a callback held the last
+            // handle): it stops when the callback returns; it cannot wait for itself.
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
         }
     }
 }

@@ -399,3 +399,40 @@ fn reloads_are_logged() {
         "{records:?}"
     );
 }
+
+#[test]
+fn a_callback_may_drop_the_last_handle_to_its_watcher() {
+    let dir = copy_of_filestack("last-handle");
+    let slot: Arc<Mutex<Option<Arc<Watcher>>>> = Arc::default();
+    let (sender, reports) = mpsc::channel();
+    let sender = Mutex::new(sender);
+    let in_callback = Arc::clone(&slot);
+    let watcher = Arc::new(
+        Watcher::new(&dir, move |reload: &Reload| {
+            // The watch thread drops the last handle: the watcher stops once
+            // this callback returns, instead of waiting for itself.
+            let last = in_callback.lock().unwrap().take();
+            drop(last);
+            let _ = sender.lock().unwrap().send(reload.clone());
+        })
+        .unwrap(),
+    );
+    *slot.lock().unwrap() = Some(Arc::clone(&watcher));
+    drop(watcher);
+    let file = dir.join(NEWEST);
+    let original = std::fs::read_to_string(&file).unwrap();
+    replace(&file, &stricter(&original));
+    let start = reports.recv_timeout(PATIENCE).unwrap();
+    assert_eq!(start.trigger, Trigger::Start);
+    let report = reports.recv_timeout(PATIENCE).unwrap();
+    assert!(
+        report.changed() && report.trigger == Trigger::Change,
+        "{report}"
+    );
+    // The thread then ends and the callback (with its sender) is dropped.
+    assert_eq!(
+        reports.recv_timeout(PATIENCE).unwrap_err(),
+        mpsc::RecvTimeoutError::Disconnected
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

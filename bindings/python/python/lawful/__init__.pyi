@@ -6,11 +6,14 @@ from lawful._lawful import (
     Obligation as Obligation,
     Policy as Policy,
     PolicyError as PolicyError,
+    Reload as Reload,
     RequestError as RequestError,
     TraceStep as TraceStep,
+    Watcher as Watcher,
     __version__ as __version__,
     load as load,
     loads as loads,
+    watch as watch,
 )
 
 __all__ = [
@@ -19,8 +22,11 @@ __all__ = [
     "LawfulError",
     "Policy",
     "PolicyError",
+    "Reload",
     "RequestError",
+    "Watcher",
     "__version__",
     "load",
     "loads",
+    "watch",
 ]
