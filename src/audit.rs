@@ -42,7 +42,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use crate::{Policy, Request, RequestError, Timestamp};
+use crate::{Policy, Request, RequestError, RequestErrorKind, Timestamp};
 
 /// An append-only file of audit records, shared by the threads of a process.
 #[derive(Debug)]
@@ -162,9 +162,12 @@ fn render<D: Serialize>(fields: &Fields<'_, D>) -> Record {
 
 /// The current time as RFC 3339 in UTC, to the microsecond.
 pub fn now_rfc3339() -> String {
-    let since = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    rfc3339(SystemTime::now())
+}
+
+/// An instant as RFC 3339 in UTC, to the microsecond.
+pub fn rfc3339(at: SystemTime) -> String {
+    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let seconds = i64::try_from(since.as_secs()).unwrap_or(i64::MAX);
     let micros = since.subsec_micros();
     let Some(stamp) = Timestamp::from_unix(seconds - seconds.rem_euclid(86_400), 0) else {
@@ -180,17 +183,29 @@ pub fn now_rfc3339() -> String {
     )
 }
 
-/// A request answered: the JSON to send back, whether it was allowed (`None`
-/// when it could not be decided), and its audit record when one was asked for.
+/// A request answered: the JSON to send back, what it was, and its audit record
+/// when one was asked for.
 #[derive(Clone, Debug)]
 pub struct Answered {
     /// The decision object (with `request_id` and `trace` where they apply), or
     /// `{"error": {…}}`.
     pub json: String,
-    /// `Some(allowed)` for a decision, `None` for an error.
-    pub allowed: Option<bool>,
+    /// `Ok(allowed)` for a decision; for a request that could not be decided,
+    /// what kind of mistake it had.
+    pub outcome: Result<bool, RequestErrorKind>,
     /// The audit record, when asked for.
     pub record: Option<Record>,
+}
+
+/// How much of the reasoning an answer carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// The decision object alone.
+    Decision,
+    /// With `trace`: every rule considered and why (`lawful decide --explain`).
+    Trace,
+    /// With `trace` and `explanation`, the decision as prose (`lawful explain`).
+    Prose,
 }
 
 /// The line written for a request that cannot be decided: `{"error": {...}}`.
@@ -206,11 +221,19 @@ pub fn error_json(error: &RequestError) -> String {
     })
 }
 
-/// Reads one JSON request, decides it (with its trace when `explain`), and
-/// renders the answer as `lawful decide` prints it; with `audit`, also the
-/// record [`AuditLog::append`] writes. A request without `at` is decided, and
-/// recorded, at the current time.
-pub fn answer(policy: &Policy, json: &[u8], explain: bool, audit: bool) -> Answered {
+/// The decision object with the prose explanation after it.
+#[derive(Serialize)]
+struct Explained<'p, 'a> {
+    #[serde(flatten)]
+    answer: crate::Answer<'p, 'a>,
+    explanation: String,
+}
+
+/// Reads one JSON request, decides it, and renders the answer as `lawful
+/// decide` prints it (with the reasoning `detail` asks for); with `audit`, also
+/// the record [`AuditLog::append`] writes. A request without `at` is decided,
+/// and recorded, at the current time.
+pub fn answer(policy: &Policy, json: &[u8], detail: Detail, audit: bool) -> Answered {
     let time = if audit { now_rfc3339() } else { String::new() };
     let request = Request::from_json(json).map(|mut request| {
         request.at.get_or_insert_with(Timestamp::now);
@@ -220,17 +243,28 @@ pub fn answer(policy: &Policy, json: &[u8], explain: bool, audit: bool) -> Answe
         Ok(request) => request,
         Err(error) => return refused(policy, None, &error, &time, audit),
     };
-    let decided = if explain {
-        policy.explain(&request).map(|(d, trace)| (d, Some(trace)))
-    } else {
+    let decided = if detail == Detail::Decision {
         policy.decide(&request).map(|d| (d, None))
+    } else {
+        policy.explain(&request).map(|(d, trace)| (d, Some(trace)))
     };
     let (decision, trace) = match decided {
         Ok(decided) => decided,
         Err(error) => return refused(policy, Some(&request), &error, &time, audit),
     };
     let id = request.request_id.as_deref();
-    let json = match serde_json::to_string(&decision.answer(id, trace.as_deref())) {
+    let answer = decision.answer(id, trace.as_deref());
+    let written = if detail == Detail::Prose {
+        let explanation =
+            crate::explain::prose(policy, &request, &decision, trace.as_deref().unwrap_or(&[]));
+        serde_json::to_string(&Explained {
+            answer,
+            explanation,
+        })
+    } else {
+        serde_json::to_string(&answer)
+    };
+    let json = match written {
         Ok(json) => json,
         Err(e) => {
             let error = RequestError::field("request", format!("cannot write the decision: {e}"));
@@ -249,7 +283,7 @@ pub fn answer(policy: &Policy, json: &[u8], explain: bool, audit: bool) -> Answe
     });
     Answered {
         json,
-        allowed: Some(decision.allowed()),
+        outcome: Ok(decision.allowed()),
         record,
     }
 }
@@ -280,7 +314,7 @@ fn refused(
     });
     Answered {
         json: error_json(error),
-        allowed: None,
+        outcome: Err(error.kind),
         record,
     }
 }

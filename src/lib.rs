@@ -34,6 +34,8 @@ pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, Test
 
 pub mod audit;
 pub mod explain;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod watch;
 
 pub use watch::Watcher;

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use lawful::audit::{AuditLog, answer};
+use lawful::audit::{AuditLog, Detail, answer};
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/filestack");
 
@@ -170,8 +170,13 @@ fn threads_appending_at_once_leave_only_whole_lines() {
             let (policy, log) = (&policy, &log);
             scope.spawn(move || {
                 for n in 0..EACH {
-                    let answered = answer(policy, long_request(w, n).as_bytes(), false, true);
-                    assert_eq!(answered.allowed, Some(true), "{}", answered.json);
+                    let answered = answer(
+                        policy,
+                        long_request(w, n).as_bytes(),
+                        Detail::Decision,
+                        true,
+                    );
+                    assert_eq!(answered.outcome, Ok(true), "{}", answered.json);
                     log.append(answered.record.as_ref().unwrap()).unwrap();
                 }
             });
@@ -193,7 +198,7 @@ fn a_torn_last_line_is_sealed_off_before_the_next_record() {
     let answered = answer(
         &policy,
         br#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website"}"#,
-        false,
+        Detail::Decision,
         true,
     );
     log.append(answered.record.as_ref().unwrap()).unwrap();

@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 
 use super::input;
 
-use lawful::audit::{Answered, AuditLog, answer, refusal};
+use lawful::audit::{Answered, AuditLog, Detail, answer, refusal};
 
 use super::{BAD_INPUT, OK};
 
@@ -69,7 +69,11 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
             return BAD_INPUT;
         }
     };
-    let explain = args.flag("explain");
+    let detail = if args.flag("explain") {
+        Detail::Trace
+    } else {
+        Detail::Decision
+    };
     let log = match args.value("log").map(AuditLog::open).transpose() {
         Ok(log) => log,
         Err(e) => {
@@ -98,11 +102,11 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
                 if first && opens_a_document(&text) {
                     text.push(b'\n');
                     match input::read_rest(&mut reader, &mut text) {
-                        Ok(()) => answer(&policy, &text, explain, audit),
+                        Ok(()) => answer(&policy, &text, detail, audit),
                         Err(error) => refusal(&policy, &error, audit),
                     }
                 } else {
-                    answer(&policy, &text, explain, audit)
+                    answer(&policy, &text, detail, audit)
                 }
             }
         };
@@ -115,7 +119,7 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
                 return BAD_INPUT;
             }
         };
-        if answered.allowed.is_none() {
+        if answered.outcome.is_err() {
             bad += 1;
         }
         if writeln!(out, "{}", answered.json).is_err() {

@@ -7,6 +7,8 @@ mod check;
 mod decide;
 mod explain;
 mod input;
+#[cfg(feature = "server")]
+mod serve;
 mod test;
 
 use std::ffi::OsString;
@@ -30,6 +32,7 @@ Commands:
   test     Run the expected decisions written beside the rules
   decide   Decide JSON requests (one, or JSON Lines) against a policy
   explain  Explain one decision in plain English
+  serve    Serve decisions over HTTP/JSON, reloading the rules as they change
 
 Run `lawful <COMMAND> --help` for a command's options and an example.
 
@@ -56,10 +59,20 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
         "test" => test::run(rest),
         "decide" => decide::run(rest),
         "explain" => explain::run(rest),
+        #[cfg(feature = "server")]
+        "serve" => serve::run(rest),
+        #[cfg(not(feature = "server"))]
+        "serve" => {
+            eprintln!("error: this lawful was built without the `server` feature");
+            BAD_INPUT
+        }
         other => {
-            let hint = lawful_core::suggest::suggest(other, ["check", "test", "decide", "explain"])
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
+            let hint = lawful_core::suggest::suggest(
+                other,
+                ["check", "test", "decide", "explain", "serve"],
+            )
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
             eprintln!("error: unknown command `{other}`{hint}\n\n{HELP}");
             BAD_INPUT
         }
