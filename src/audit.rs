@@ -208,15 +208,22 @@ pub enum Detail {
     Prose,
 }
 
-/// The line written for a request that cannot be decided: `{"error": {...}}`.
+/// The line written for a request that cannot be decided: `{"error": {...}}`,
+/// with the request's `request_id` when it could be read.
 #[derive(Serialize)]
 struct ErrorLine<'a> {
     error: &'a RequestError,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
 }
 
 /// `{"error": {…}}` for a request that cannot be decided.
 pub fn error_json(error: &RequestError) -> String {
-    serde_json::to_string(&ErrorLine { error }).unwrap_or_else(|_| {
+    error_answer(error, None)
+}
+
+fn error_answer(error: &RequestError, request_id: Option<&str>) -> String {
+    serde_json::to_string(&ErrorLine { error, request_id }).unwrap_or_else(|_| {
         r#"{"error":{"kind":"request","message":"the request cannot be decided"}}"#.to_owned()
     })
 }
@@ -313,7 +320,7 @@ fn refused(
         })
     });
     Answered {
-        json: error_json(error),
+        json: error_answer(error, request.and_then(|r| r.request_id.as_deref())),
         outcome: Err(error.kind),
         record,
     }

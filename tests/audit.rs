@@ -62,7 +62,7 @@ fn decide_appends_one_record_per_answer_with_request_decision_digest_and_time() 
     let input = concat!(
         r#"{"action": "use", "subject": {"role": "visitor", "age": 16}, "data": "device.ip_address", "purpose": "operate_website", "request_id": "r-1"}"#,
         "\n",
-        r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "marketting"}"#,
+        r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "marketting", "request_id": "r-2"}"#,
         "\n",
         "not json\n",
     );
@@ -101,8 +101,11 @@ fn decide_appends_one_record_per_answer_with_request_decision_digest_and_time() 
         .collect();
     assert!(at.is_sorted() && at[0] == 1, "{first:.300}");
 
-    // A request with an unknown name: the request as read, and the error given.
+    // A request with an unknown name: the request as read, and the error given,
+    // with the request's id.
     assert_eq!(got[1]["error"], answers[1]["error"]);
+    assert_eq!(answers[1]["request_id"], "r-2");
+    assert_eq!(got[1]["request_id"], "r-2");
     assert_eq!(got[1]["request"]["purpose"], "marketting");
     // Text that is not a request: no request, the error.
     assert_eq!(got[2]["request"], serde_json::Value::Null);

@@ -363,60 +363,113 @@ fn batch(state: &State, policy: &Policy, body: &[u8], shape: Shape) -> Reply {
     json_reply(StatusCode::OK, out)
 }
 
+/// `GET /v1/policy`, field by field in the order written.
+#[derive(serde::Serialize)]
+struct PolicyInfo<'a> {
+    path: String,
+    digest: &'a str,
+    versions: Vec<VersionInfo>,
+    last_reload: ReloadInfo<'a>,
+    reloads: Reloads,
+}
+
+#[derive(serde::Serialize)]
+struct VersionInfo {
+    name: String,
+    effective: String,
+    rules: usize,
+}
+
+#[derive(serde::Serialize)]
+struct ReloadInfo<'a> {
+    ok: bool,
+    changed: bool,
+    trigger: &'static str,
+    at: String,
+    digest: &'a str,
+    previous: Option<&'a str>,
+    diagnostics: Vec<DiagnosticInfo<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct DiagnosticInfo<'a> {
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    help: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct Reloads {
+    ok: u64,
+    failed: u64,
+}
+
 fn policy(state: &State) -> Reply {
     let policy = state.watcher.policy();
     let last = state.watcher.last_reload();
-    let versions: Vec<serde_json::Value> = policy
-        .versions()
-        .into_iter()
-        .map(|v| json!({"name": v.name, "effective": v.effective.to_string(), "rules": v.rules}))
-        .collect();
-    let diagnostics: Vec<serde_json::Value> = last
-        .diagnostics()
-        .iter()
-        .map(|d| {
-            let at = d.location.as_deref();
-            json!({
-                "severity": if d.is_error() { "error" } else { "warning" },
-                "code": d.code,
-                "message": d.message,
-                "file": at.map(|l| &l.file),
-                "line": at.map(|l| l.line),
-                "column": at.map(|l| l.column),
-                "help": d.help,
-            })
-        })
-        .collect();
-    let previous = match &last.outcome {
-        Outcome::Loaded { previous } => previous.clone(),
-        _ => None,
-    };
     let (ok, failed) = state.metrics.reloads();
-    let body = json!({
-        "path": state.watcher.path().display().to_string(),
-        "digest": policy.digest(),
-        "versions": versions,
-        "last_reload": {
-            "ok": last.ok(),
-            "changed": last.changed(),
-            "trigger": last.trigger.as_str(),
-            "at": audit::rfc3339(last.at),
-            "digest": last.serving,
-            "previous": previous,
-            "diagnostics": diagnostics,
+    let info = PolicyInfo {
+        path: state.watcher.path().display().to_string(),
+        digest: policy.digest(),
+        versions: policy
+            .versions()
+            .into_iter()
+            .map(|v| VersionInfo {
+                name: v.name,
+                effective: v.effective.to_string(),
+                rules: v.rules,
+            })
+            .collect(),
+        last_reload: ReloadInfo {
+            ok: last.ok(),
+            changed: last.changed(),
+            trigger: last.trigger.as_str(),
+            at: audit::rfc3339(last.at),
+            digest: &last.serving,
+            previous: match &last.outcome {
+                Outcome::Loaded { previous } => previous.as_deref(),
+                _ => None,
+            },
+            diagnostics: last
+                .diagnostics()
+                .iter()
+                .map(|d| {
+                    let at = d.location.as_deref();
+                    DiagnosticInfo {
+                        severity: if d.is_error() { "error" } else { "warning" },
+                        code: d.code,
+                        message: &d.message,
+                        file: at.map(|l| l.file.as_str()),
+                        line: at.map(|l| l.line),
+                        column: at.map(|l| l.column),
+                        help: d.help.as_deref(),
+                    }
+                })
+                .collect(),
         },
-        "reloads": {"ok": ok, "failed": failed},
-    });
-    json_reply(StatusCode::OK, body.to_string())
+        reloads: Reloads { ok, failed },
+    };
+    match serde_json::to_string(&info) {
+        Ok(body) => json_reply(StatusCode::OK, body),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            &format!("cannot describe the policy: {e}"),
+        ),
+    }
 }
 
 fn health(state: &State) -> Reply {
-    let body = json!({
-        "status": "ok",
-        "digest": state.watcher.policy().digest(),
-        "last_reload_ok": state.watcher.last_reload().ok(),
-    });
-    json_reply(StatusCode::OK, body.to_string())
+    let body = format!(
+        r#"{{"status":"ok","digest":"{}","last_reload_ok":{}}}"#,
+        state.watcher.policy().digest(),
+        state.watcher.last_reload().ok()
+    );
+    json_reply(StatusCode::OK, body)
 }
 
 fn metrics(state: &State) -> Reply {
