@@ -8,6 +8,11 @@
 //! `--threads` workers) and stops it with SIGTERM at the end. The requests are
 //! the acceptance cases' (tests/acceptance/*.jsonl), in turn. Client and
 //! server share the machine's cores: the figures are for both on one box.
+#![allow(
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a measuring tool stops on its first error; indexes are taken modulo the length"
+)]
 
 #[path = "../tests/support/http.rs"]
 mod http;
