@@ -542,3 +542,46 @@ fn the_server_reloads_edits_keeps_the_last_good_policy_and_records_answers() {
     assert_eq!(records[1]["decision"]["rule"], "children");
     assert_eq!(records[3]["error"]["kind"], "request");
 }
+
+#[test]
+fn serve_has_help_and_refuses_bad_options_with_exit_2() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lawful"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let help = run(&["serve", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        text.contains("Usage: lawful serve") && text.contains("Example:"),
+        "{text}"
+    );
+    for (args, says) in [
+        (vec!["serve"], "`--policy PATH` is required"),
+        (
+            vec!["serve", "--policy", RULES, "--addr", "nowhere"],
+            "cannot listen on `nowhere`",
+        ),
+        (
+            vec!["serve", "--policy", RULES, "--max-body", "lots"],
+            "`--max-body` takes a whole number",
+        ),
+        (
+            vec!["serve", "--policy", RULES, "--body-timeout", "0"],
+            "at least 1 second",
+        ),
+        (
+            vec!["serve", "--policy", "tests/broken/junk.lawful"],
+            "error[",
+        ),
+        (vec!["serve", "--polcy", RULES], "did you mean `--policy`?"),
+    ] {
+        let out = run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
