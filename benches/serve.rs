@@ -7,7 +7,10 @@
 //! It starts the release `lawful serve` itself (on 127.0.0.1, any free port,
 //! `--threads` workers) and stops it with SIGTERM at the end. The requests are
 //! the acceptance cases' (tests/acceptance/*.jsonl), in turn. Client and
-//! server share the machine's cores: the figures are for both on one box.
+//! server share the machine's cores: the throughput and latencies are for both
+//! on one box, and depend on what else runs there. The server's CPU time per
+//! decision (read from /proc) does not, and is set against the library's own
+//! CPU time to read, decide and write a request: the overhead of HTTP.
 #![allow(
     clippy::panic,
     clippy::indexing_slicing,
@@ -110,13 +113,49 @@ impl Drop for Server {
     }
 }
 
-/// Nanoseconds per decision of `Policy::decide_json` on one thread, with the
-/// answer written as JSON, as the server does.
-fn library(requests: &[String]) -> Result<f64, Failure> {
+/// CPU time (user and system) a process has used, in seconds, from /proc:
+/// unlike wall time, it does not count the time other work on the machine took.
+fn cpu_seconds(pid: u32) -> Result<f64, Failure> {
+    let (user, system) = cpu_split(pid)?;
+    Ok(user + system)
+}
+
+/// CPU time in user space and in the kernel, in seconds.
+fn cpu_split(pid: u32) -> Result<(f64, f64), Failure> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The fields after the command name, which is in brackets and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .ok_or("an unreadable /proc stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    let user: f64 = fields.get(11).ok_or("no utime")?.parse()?;
+    let system: f64 = fields.get(12).ok_or("no stime")?.parse()?;
+    let hz = clock_ticks();
+    Ok((user / hz, system / hz))
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`; 100 where it cannot be asked).
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// Nanoseconds per decision of `lawful::audit::answer` on one thread (read the
+/// JSON request, decide, write the JSON answer, as the server does): by the wall
+/// clock, and in CPU time.
+fn library(requests: &[String]) -> Result<(f64, f64), Failure> {
     let policy = lawful::Policy::load(RULES)?;
+    let cpu = cpu_seconds(std::process::id())?;
     let started = Instant::now();
     let mut n = 0u64;
-    while started.elapsed() < Duration::from_secs(2) {
+    while started.elapsed() < Duration::from_secs(3) {
         for request in requests {
             let answered = lawful::audit::answer(
                 &policy,
@@ -128,7 +167,9 @@ fn library(requests: &[String]) -> Result<f64, Failure> {
             n += 1;
         }
     }
-    Ok(started.elapsed().as_nanos() as f64 / n as f64)
+    let wall = started.elapsed().as_nanos() as f64 / n as f64;
+    let cpu = (cpu_seconds(std::process::id())? - cpu) * 1e9 / n as f64;
+    Ok((wall, cpu))
 }
 
 /// One client thread's results.
@@ -195,6 +236,26 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted.get(index).copied().unwrap_or_default()
 }
 
+/// The server's CPU time per decision over a run, against the library's.
+fn report_cpu(
+    server: &Server,
+    before: (f64, f64),
+    tally: &Tally,
+    library_cpu_ns: f64,
+) -> Result<(), Failure> {
+    let after = cpu_split(server.0.id())?;
+    let per = |seconds: f64| seconds * 1e9 / tally.decisions as f64;
+    let (user, system) = (per(after.0 - before.0), per(after.1 - before.1));
+    println!(
+        "  server CPU per decision: {:.1} µs ({:.1} in user space, {:.1} in the kernel), {:.1} µs over the library's",
+        (user + system) / 1000.0,
+        user / 1000.0,
+        system / 1000.0,
+        (user + system - library_cpu_ns) / 1000.0
+    );
+    Ok(())
+}
+
 fn report(label: &str, tally: &Tally, elapsed: Duration) {
     let per_second = tally.decisions as f64 / elapsed.as_secs_f64();
     println!(
@@ -217,9 +278,9 @@ fn main() -> Result<(), Failure> {
         options.seconds,
         requests.len()
     );
-    let library_ns = library(&requests)?;
+    let (library_ns, library_cpu_ns) = library(&requests)?;
     println!(
-        "library: read, decide and write one request as JSON: {library_ns:.0} ns (one thread)"
+        "library: read, decide and write one request as JSON: {library_ns:.0} ns ({library_cpu_ns:.0} ns of CPU), one thread"
     );
 
     let server = Server::start(options.threads)?;
@@ -230,14 +291,17 @@ fn main() -> Result<(), Failure> {
         .collect();
 
     // One connection, one request at a time: the round trip.
+    let before = cpu_split(server.0.id())?;
     let (tally, elapsed) = drive(server.1, 1, &singles, "application/json", until)?;
     report("1 connection, one request at a time", &tally, elapsed);
+    report_cpu(&server, before, &tally, library_cpu_ns)?;
     let p50 = percentile(&tally.latencies, 0.5);
     println!(
         "  round trip over the library: {:.1} µs at the median",
         (p50.as_nanos() as f64 - library_ns) / 1000.0
     );
 
+    let before = cpu_split(server.0.id())?;
     let (tally, elapsed) = drive(
         server.1,
         options.connections,
@@ -250,12 +314,7 @@ fn main() -> Result<(), Failure> {
         &tally,
         elapsed,
     );
-    let per_decision = elapsed.as_nanos() as f64 * cores as f64 / tally.decisions as f64;
-    println!(
-        "  machine time per decision (client included): {:.1} µs, {:.0} × the library's",
-        per_decision / 1000.0,
-        per_decision / library_ns
-    );
+    report_cpu(&server, before, &tally, library_cpu_ns)?;
 
     let batches: Vec<(Vec<u8>, usize)> = (0..requests.len())
         .map(|start| {
@@ -265,6 +324,7 @@ fn main() -> Result<(), Failure> {
             (lines.into_bytes(), options.batch)
         })
         .collect();
+    let before = cpu_split(server.0.id())?;
     let (tally, elapsed) = drive(
         server.1,
         options.connections,
@@ -280,12 +340,7 @@ fn main() -> Result<(), Failure> {
         &tally,
         elapsed,
     );
-    let per_decision = elapsed.as_nanos() as f64 * cores as f64 / tally.decisions as f64;
-    println!(
-        "  machine time per decision (client included): {:.1} µs, {:.1} × the library's",
-        per_decision / 1000.0,
-        per_decision / library_ns
-    );
+    report_cpu(&server, before, &tally, library_cpu_ns)?;
     drop(server);
     Ok(())
 }
