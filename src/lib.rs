@@ -24,17 +24,18 @@
 use std::path::Path;
 
 pub use lawful_core::ids;
-pub use lawful_core::request::{MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES};
+pub use lawful_core::request::{MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES, MAX_REQUEST_ID_BYTES};
 pub use lawful_core::{
-    Action, Basis, Decision, DecisionKey, ObligationView, PreparedRequest, Reason, Request,
-    RequestBuilder, RequestError, RequestErrorKind, ResolvedRequest, Subject, Timestamp, TraceStep,
-    Traced, Value, ValueType, VersionInfo, Vocabulary,
+    Action, Answer, Basis, DECISION_KEYS, Decision, DecisionKey, ObligationView, PreparedRequest,
+    Reason, Request, RequestBuilder, RequestError, RequestErrorKind, ResolvedRequest, Subject,
+    Timestamp, TraceStep, Traced, Value, ValueType, VersionInfo, Vocabulary,
 };
 /// The canonical layout of rule and test files (`lawful fmt`).
 pub use lawful_dsl::format;
 pub use lawful_dsl::load::read_source;
 pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
 
+pub mod audit;
 pub mod explain;
 pub mod report;
 
@@ -45,23 +46,34 @@ pub mod map {
         RequirementKind, Use,
     };
 }
+#[cfg(feature = "server")]
+pub mod server;
+pub mod watch;
+
+pub use watch::Watcher;
 
 /// A loaded policy: every version of it, compiled and indexed.
 #[derive(Clone, Debug)]
 pub struct Policy {
     inner: lawful_core::Policy,
     warnings: Vec<Diagnostic>,
+    /// The SHA-256 of its sources, in hex; decisions carry the same.
+    digest: std::sync::Arc<str>,
 }
 
 impl Policy {
     /// Loads a policy from a rule file, or from a directory holding one rule file
     /// per version (`*.lawful`; test files `*.test.lawful` are skipped).
     pub fn load(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
-        let loaded = lawful_dsl::load_policy(path.as_ref())?;
-        Ok(Policy {
+        Ok(Policy::from_loaded(lawful_dsl::load_policy(path.as_ref())?))
+    }
+
+    fn from_loaded(loaded: lawful_dsl::LoadedPolicy) -> Policy {
+        Policy {
             inner: loaded.policy,
             warnings: loaded.warnings,
-        })
+            digest: hex(&loaded.digest).into(),
+        }
     }
 
     /// Compiles a policy from rule text held in memory, one `(name, text)` per version.
@@ -75,11 +87,16 @@ impl Policy {
             .into_iter()
             .map(|(n, t)| lawful_dsl::Source::new(n, t))
             .collect();
-        let loaded = lawful_dsl::load_sources(sources)?;
-        Ok(Policy {
-            inner: loaded.policy,
-            warnings: loaded.warnings,
-        })
+        Ok(Policy::from_loaded(lawful_dsl::load_sources(sources)?))
+    }
+
+    /// The SHA-256 of the rule files the policy was compiled from, as 64 lowercase
+    /// hex digits: each decision carries it (`"digest"`), so a record of a decision
+    /// says which exact text produced it. Files are taken in the order of their
+    /// names relative to the policy's folder; test files do not count. The
+    /// encoding is in `docs/reload.md`.
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
 
     /// Warnings raised while loading (the policy loaded despite them).
@@ -201,6 +218,17 @@ impl Policy {
 /// a directory, or one test file.
 pub fn load_tests(path: impl AsRef<Path>) -> Result<Vec<TestCase>, PolicyError> {
     lawful_dsl::load_tests(path.as_ref())
+}
+
+/// Bytes as lowercase hex digits.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Renders diagnostics as the CLI prints them.

@@ -197,6 +197,9 @@ pub(crate) struct Compiled {
     pub(crate) versions: Vec<CompiledVersion>,
     /// Ties prepared requests to the policy they were prepared for.
     pub(crate) stamp: u64,
+    /// The SHA-256 of the sources it was compiled from, as 64 lowercase hex digits;
+    /// `None` for a policy compiled from a model without its text.
+    pub(crate) digest: Option<Box<str>>,
 }
 
 static NEXT_STAMP: AtomicU64 = AtomicU64::new(1);
@@ -236,6 +239,7 @@ impl Compiled {
             vocabulary,
             versions,
             stamp: NEXT_STAMP.fetch_add(1, Ordering::Relaxed),
+            digest: None,
         })
     }
 

@@ -44,6 +44,22 @@ impl Policy {
         &self.compiled
     }
 
+    /// Checks and indexes a model compiled from sources whose SHA-256 is `digest`;
+    /// decisions then name the digest, so a record of one says which text decided.
+    pub fn compile_with_digest(model: PolicyModel, digest: [u8; 32]) -> Result<Policy, ModelError> {
+        let mut compiled = Compiled::new(model)?;
+        compiled.digest = Some(hex(&digest).into_boxed_str());
+        Ok(Policy {
+            compiled: Arc::new(compiled),
+        })
+    }
+
+    /// The SHA-256 of the sources the policy was compiled from, as 64 lowercase
+    /// hex digits; `None` when it was compiled from a model alone.
+    pub fn digest(&self) -> Option<&str> {
+        self.compiled.digest.as_deref()
+    }
+
     /// Every name the policy declares.
     pub fn vocabulary(&self) -> &Vocabulary {
         &self.compiled.vocabulary
@@ -156,9 +172,21 @@ impl Policy {
                 party: None,
                 at: None,
                 collected_at: None,
+                request_id: None,
             },
         }
     }
+}
+
+/// Bytes as lowercase hex digits.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Builds a request step by step, then prepares it against the policy.

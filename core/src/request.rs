@@ -21,6 +21,8 @@ pub const MAX_REQUEST_BYTES: usize = 1 << 20;
 pub const MAX_LIST_ITEMS: usize = 1024;
 /// The oldest age a request may give.
 pub const MAX_AGE: u32 = 200;
+/// The longest `request_id`, in bytes.
+pub const MAX_REQUEST_ID_BYTES: usize = 256;
 
 /// A request, naming everything with strings.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -42,6 +44,10 @@ pub struct Request {
     /// When the data was collected; selects the policy version. The newest when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collected_at: Option<Timestamp>,
+    /// The caller's id for this request, echoed in the answer and the audit log;
+    /// it plays no part in the decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// The person the data is about.
@@ -129,7 +135,7 @@ impl RequestError {
     }
 }
 
-const TOP_FIELDS: [&str; 7] = [
+const TOP_FIELDS: [&str; 8] = [
     "action",
     "subject",
     "data",
@@ -137,6 +143,7 @@ const TOP_FIELDS: [&str; 7] = [
     "party",
     "at",
     "collected_at",
+    "request_id",
 ];
 
 impl Request {
@@ -221,7 +228,33 @@ impl Request {
             party,
             at: optional_time(object.get("at"), "at")?,
             collected_at: optional_time(object.get("collected_at"), "collected_at")?,
+            request_id: read_request_id(object.get("request_id"))?,
         })
+    }
+}
+
+/// `request_id`: absent or null, or non-empty text of at most [`MAX_REQUEST_ID_BYTES`].
+fn read_request_id(value: Option<&serde_json::Value>) -> Result<Option<String>, RequestError> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(id)) if id.is_empty() => Err(RequestError::field(
+            "request_id",
+            "`request_id` is empty: give your id for the request, or leave the field out",
+        )),
+        Some(serde_json::Value::String(id)) if id.len() > MAX_REQUEST_ID_BYTES => {
+            Err(RequestError::field(
+                "request_id",
+                format!(
+                    "`request_id` is {} bytes; the most is {MAX_REQUEST_ID_BYTES}",
+                    id.len()
+                ),
+            ))
+        }
+        Some(serde_json::Value::String(id)) => Ok(Some(id.clone())),
+        Some(other) => Err(RequestError::field(
+            "request_id",
+            format!("`request_id` must be text, not {}", kind_of(other)),
+        )),
     }
 }
 

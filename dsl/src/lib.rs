@@ -12,6 +12,7 @@ pub mod ast;
 pub mod codes;
 pub mod compile;
 pub mod diagnostic;
+pub mod digest;
 pub mod excerpts;
 pub mod format;
 mod lint;

@@ -24,6 +24,8 @@ pub struct LoadedPolicy {
     pub warnings: Vec<Diagnostic>,
     /// The files it was read from.
     pub files: Vec<PathBuf>,
+    /// The SHA-256 of its sources ([`crate::digest`]), which decisions name.
+    pub digest: [u8; 32],
 }
 
 /// Why a policy or test file did not load: every problem found.
@@ -153,8 +155,14 @@ pub fn parse_tests(source: &Source) -> Result<TestFile, Vec<Diagnostic>> {
     lower::test_file(source, pair)
 }
 
-/// Compiles policy sources (one per version) into a policy.
+/// Compiles policy sources (one per version) into a policy. Its digest is taken
+/// over the sources under the names given.
 pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
+    let digest = crate::digest::of_sources(&sources);
+    compile_sources(sources, digest)
+}
+
+fn compile_sources(sources: Vec<Source>, digest: [u8; 32]) -> Result<LoadedPolicy, PolicyError> {
     let mut parsed = Vec::new();
     let mut diagnostics = Vec::new();
     for source in sources {
@@ -177,7 +185,7 @@ pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
         return Err(diagnostics.into());
     }
     let compiled = compiled?;
-    let policy = Policy::compile(compiled.model).map_err(|e| match e {
+    let policy = Policy::compile_with_digest(compiled.model, digest).map_err(|e| match e {
         ModelError::TooLarge { .. } => Diagnostic::error("L002", e.to_string()).with_help(
             "name fewer roles, purposes or categories in the rule, or use `anyone`, `any purpose` or `any data`",
         ),
@@ -202,6 +210,7 @@ pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
         policy,
         warnings,
         files: Vec::new(),
+        digest,
     })
 }
 
@@ -228,7 +237,23 @@ pub fn load_policy(path: &Path) -> Result<LoadedPolicy, PolicyError> {
     if !diagnostics.is_empty() {
         return Err(diagnostics.into());
     }
-    let mut loaded = load_sources(sources)?;
+    // The digest names each file relative to the folder (a lone file by its own
+    // name), so the same files hash the same wherever the folder is.
+    let relative: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map_or_else(|| p.to_string_lossy(), |n| n.to_string_lossy())
+                .into_owned()
+        })
+        .collect();
+    let digest = crate::digest::digest(
+        relative
+            .iter()
+            .zip(&sources)
+            .map(|(name, source)| (name.as_str(), source.text.as_str())),
+    );
+    let mut loaded = compile_sources(sources, digest)?;
     loaded.files = paths;
     Ok(loaded)
 }

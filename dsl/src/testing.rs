@@ -182,6 +182,7 @@ pub(crate) fn cases(
             party: case.party.as_ref().map(|p| p.node.clone()),
             at,
             collected_at,
+            request_id: None,
         };
         let at = |span: Span| source.locate(span);
         let named = |list: &[ast::Name]| -> Vec<(String, Location)> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::input;
 
-use lawful::{Policy, Request, RequestError};
+use lawful::audit::{Answered, AuditLog, Detail, answer, refusal};
 
 use super::{BAD_INPUT, OK};
 
@@ -14,7 +14,7 @@ use super::{BAD_INPUT, OK};
 /// in order; a bad line yields an error object on its line and the rest go on.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Exit: 0 every request decided, 2 a request or the policy was bad.\n\nExample:\n  echo '{\"action\": \"use\", \"subject\": {\"role\": \"visitor\"}, \"data\": \"device.ip_address\", \"purpose\": \"operate_website\"}' |\n    lawful decide --policy rules/filestack"
+    after_help = "Exit: 0 every request decided, 2 a request or the policy was bad, or the audit log\ncould not be written.\n\nExample:\n  echo '{\"action\": \"use\", \"subject\": {\"role\": \"visitor\"}, \"data\": \"device.ip_address\", \"purpose\": \"operate_website\"}' |\n    lawful decide --policy rules/filestack"
 )]
 pub(crate) struct DecideArgs {
     /// A rule file, or a directory with one rule file per version
@@ -23,31 +23,26 @@ pub(crate) struct DecideArgs {
     /// Add a `trace` of the rules considered and why
     #[arg(long)]
     explain: bool,
+    /// Append an audit record (time, request, decision, policy digest) for each
+    /// answer to FILE, as JSON Lines
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
     /// The requests (default: standard input; `-` also means it)
     file: Option<PathBuf>,
 }
 
-/// The line written for a request that cannot be decided: `{"error": {...}}`.
-#[derive(serde::Serialize)]
-struct ErrorLine<'a> {
-    error: &'a RequestError,
-}
-
-fn error_line(error: &RequestError) -> String {
-    serde_json::to_string(&ErrorLine { error }).unwrap_or_else(|_| {
-        r#"{"error":{"kind":"request","message":"the request cannot be decided"}}"#.to_owned()
-    })
-}
-
-fn decide_line(policy: &Policy, line: &[u8], explain: bool) -> Result<String, RequestError> {
-    let request = Request::from_json(line)?;
-    let text = if explain {
-        let (decision, trace) = policy.explain(&request)?;
-        serde_json::to_string(&decision.with_trace(&trace))
-    } else {
-        serde_json::to_string(&policy.decide(&request)?)
-    };
-    text.map_err(|e| RequestError::field("request", format!("cannot write the decision: {e}")))
+/// Records an answer when a log was asked for. An answer that cannot be recorded
+/// is not given: `Err` says why.
+fn recorded(answered: Answered, log: Option<&AuditLog>) -> Result<Answered, String> {
+    if let (Some(log), Some(record)) = (log, &answered.record) {
+        log.append(record).map_err(|e| {
+            format!(
+                "cannot write to the audit log `{}`: {e}",
+                log.path().display()
+            )
+        })?;
+    }
+    Ok(answered)
 }
 
 pub(crate) fn run(args: &DecideArgs) -> u8 {
@@ -63,7 +58,18 @@ pub(crate) fn run(args: &DecideArgs) -> u8 {
             return BAD_INPUT;
         }
     };
-    let explain = args.explain;
+    let detail = if args.explain {
+        Detail::Trace
+    } else {
+        Detail::Decision
+    };
+    let log = match args.log.as_ref().map(AuditLog::open).transpose() {
+        Ok(log) => log,
+        Err(e) => {
+            eprintln!("error: cannot open the audit log: {e}");
+            return BAD_INPUT;
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut bad = 0usize;
@@ -77,25 +83,35 @@ pub(crate) fn run(args: &DecideArgs) -> u8 {
                 return BAD_INPUT;
             }
         };
-        let result = match line {
-            input::Line::TooLong => Err(input::too_long()),
+        let audit = log.is_some();
+        let answered = match line {
+            input::Line::TooLong => refusal(&policy, &input::too_long(), audit),
             input::Line::Text(mut text) => {
                 // The first line may open one request spread over several lines.
                 if first && opens_a_document(&text) {
                     text.push(b'\n');
-                    input::read_rest(&mut reader, &mut text)
-                        .and_then(|()| decide_line(&policy, &text, explain))
+                    match input::read_rest(&mut reader, &mut text) {
+                        Ok(()) => answer(&policy, &text, detail, audit),
+                        Err(error) => refusal(&policy, &error, audit),
+                    }
                 } else {
-                    decide_line(&policy, &text, explain)
+                    answer(&policy, &text, detail, audit)
                 }
             }
         };
         first = false;
-        let text = result.unwrap_or_else(|error| {
+        let answered = match recorded(answered, log.as_ref()) {
+            Ok(answered) => answered,
+            Err(message) => {
+                let _ = out.flush();
+                eprintln!("error: {message}");
+                return BAD_INPUT;
+            }
+        };
+        if answered.outcome.is_err() {
             bad += 1;
-            error_line(&error)
-        });
-        if writeln!(out, "{text}").is_err() {
+        }
+        if writeln!(out, "{}", answered.json).is_err() {
             // The reader went away (a closed pipe): nothing more to say.
             return OK;
         }

@@ -10,6 +10,8 @@ mod input;
 mod lsp;
 mod map;
 mod report;
+#[cfg(feature = "server")]
+mod serve;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -51,6 +53,9 @@ enum Command {
     Lsp(lsp::LspArgs),
     /// The data map, a record of processing, or a Fides manifest
     Map(map::MapArgs),
+    /// Serve decisions over HTTP/JSON, reloading the rules as they change
+    #[cfg(feature = "server")]
+    Serve(serve::ServeArgs),
 }
 
 /// Parses the arguments and runs the command; the exit code.
@@ -71,6 +76,8 @@ pub(crate) fn run(raw: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
         Command::Fmt(args) => fmt::run(args),
         Command::Lsp(args) => lsp::run(args),
         Command::Map(args) => map::run(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::run(args),
     }
 }
 

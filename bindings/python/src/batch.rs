@@ -237,6 +237,7 @@ fn decide_chunk(
     seen: &mut FxHashMap<DecisionKey, Arc<Parts>>,
 ) -> Result<Vec<Arc<Parts>>, (usize, RequestError)> {
     let mut decided = Vec::with_capacity(requests.len());
+    let digest: Arc<str> = policy.digest().into();
     for (i, request) in requests.iter().enumerate() {
         let fail = |e| (first + i, e);
         let read;
@@ -251,7 +252,7 @@ fn decide_chunk(
         // Equal keys read the same: build each distinct decision's parts once.
         let shared = seen
             .entry(decision.key())
-            .or_insert_with(|| Arc::new(Parts::new(&decision, None)));
+            .or_insert_with(|| Arc::new(Parts::new(&decision, None, &digest)));
         decided.push(Arc::clone(shared));
     }
     Ok(decided)

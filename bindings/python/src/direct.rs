@@ -90,6 +90,7 @@ pub(crate) fn read_keywords(keywords: &Keywords<'_, '_>) -> Option<Request> {
         party,
         at,
         collected_at,
+        request_id: None,
     };
     (reader.weight <= MAX_REQUEST_BYTES).then_some(request)
 }
@@ -157,6 +158,7 @@ impl Reader {
             party,
             at,
             collected_at,
+            request_id: None,
         })
     }
 

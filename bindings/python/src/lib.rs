@@ -10,7 +10,8 @@
 //! ([`batch`]).
 //!
 //! Layout: `policy` (the `Policy` class), `decision`, `errors` (exceptions and
-//! `Diagnostic`), `convert` and `direct` (reading requests), `batch`.
+//! `Diagnostic`), `convert` and `direct` (reading requests), `batch`, `watch`
+//! (`lawful.watch`: hot reload).
 
 use std::path::PathBuf;
 
@@ -26,6 +27,7 @@ mod errors;
 mod fast;
 mod map;
 mod policy;
+mod watch;
 
 use errors::{LawfulError, PolicyError, RequestError, policy_error};
 use policy::PyPolicy;
@@ -137,6 +139,9 @@ fn _lawful(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_function(wrap_pyfunction!(_read_both, m)?)?;
+    m.add_function(wrap_pyfunction!(watch::watch, m)?)?;
+    m.add_class::<watch::PyWatcher>()?;
+    m.add_class::<watch::PyReload>()?;
     m.add_class::<PyPolicy>()?;
     m.add_class::<decision::PyDecision>()?;
     m.add_class::<errors::PyDiagnostic>()?;

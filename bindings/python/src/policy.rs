@@ -35,6 +35,8 @@ use crate::fast;
 #[pyclass(frozen, module = "lawful", name = "Policy")]
 pub(crate) struct PyPolicy {
     policy: lawful::Policy,
+    /// `policy.digest()`, shared by its decisions.
+    digest: Arc<str>,
 }
 
 /// The arguments of the keyword helpers `may_use` and `may_disclose`.
@@ -158,7 +160,8 @@ impl batch::Reader for BatchReader<'_, '_> {
 
 impl PyPolicy {
     pub(crate) fn new(policy: lawful::Policy) -> PyPolicy {
-        PyPolicy { policy }
+        let digest = policy.digest().into();
+        PyPolicy { policy, digest }
     }
 
     /// Decides a request read from Python.
@@ -169,7 +172,7 @@ impl PyPolicy {
     ) -> PyResult<PyDecision> {
         let request = request.map_err(|f| f.into_pyerr(py, None))?;
         match self.policy.decide(&request) {
-            Ok(decision) => Ok(PyDecision::new(&decision, None)),
+            Ok(decision) => Ok(PyDecision::new(&decision, None, &self.digest)),
             Err(e) => Err(request_error(py, &e, None)),
         }
     }
@@ -190,7 +193,7 @@ impl PyPolicy {
         // A plain dict takes the batch's fast path; anything else the usual reader.
         if let Some(prepared) = fast::Reader::single(py, &self.policy).read(request) {
             if let Ok(decision) = self.policy.decide_prepared(&prepared) {
-                return Ok(PyDecision::new(&decision, None));
+                return Ok(PyDecision::new(&decision, None, &self.digest));
             }
         }
         self.decide_request(py, read(request))
@@ -207,7 +210,7 @@ impl PyPolicy {
     fn explain(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
         let request = read(request).map_err(|f| f.into_pyerr(py, None))?;
         match self.policy.explain(&request) {
-            Ok((decision, trace)) => Ok(PyDecision::new(&decision, Some(trace))),
+            Ok((decision, trace)) => Ok(PyDecision::new(&decision, Some(trace), &self.digest)),
             Err(e) => Err(request_error(py, &e, None)),
         }
     }
@@ -369,15 +372,26 @@ impl PyPolicy {
                 "decide_json takes the request as JSON text, a str or bytes",
             ));
         };
-        let decision = self
-            .policy
-            .decide_json(bytes)
-            .map_err(|e| request_error(py, &e, None))?;
-        serde_json::to_string(&decision).map_err(|e| {
-            let error =
-                lawful::RequestError::field("request", format!("cannot write the decision: {e}"));
-            request_error(py, &error, None)
-        })
+        let written = Request::from_json(bytes).and_then(|request| {
+            let decision = self.policy.decide(&request)?;
+            serde_json::to_string(&decision.answer(request.request_id.as_deref(), None)).map_err(
+                |e| {
+                    lawful::RequestError::field(
+                        "request",
+                        format!("cannot write the decision: {e}"),
+                    )
+                },
+            )
+        });
+        written.map_err(|e| request_error(py, &e, None))
+    }
+
+    /// The SHA-256 of the policy's rule files (named relative to its folder, in
+    /// the order of their names; test files do not count), as 64 hex digits.
+    /// Every decision carries it as `digest`.
+    #[getter]
+    fn digest(&self) -> &str {
+        &self.digest
     }
 
     /// The data map of a version (the newest when `version` is None), as the

@@ -11,12 +11,15 @@ from lawful._lawful import (
     Obligation as Obligation,
     Policy as Policy,
     PolicyError as PolicyError,
+    Reload as Reload,
     RequestError as RequestError,
     TraceStep as TraceStep,
+    Watcher as Watcher,
     __version__ as __version__,
     load as load,
     loads as loads,
     report as report,
+    watch as watch,
 )
 
 __all__ = [
@@ -25,9 +28,12 @@ __all__ = [
     "LawfulError",
     "Policy",
     "PolicyError",
+    "Reload",
     "RequestError",
+    "Watcher",
     "__version__",
     "load",
     "loads",
     "report",
+    "watch",
 ]
