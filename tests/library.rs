@@ -710,10 +710,13 @@ fn the_digest_names_the_text_of_the_rules_wherever_they_are() {
     sources.reverse();
     assert_eq!(Policy::from_sources(sources).unwrap().digest(), digest);
 
-    // One character more in a comment: another text, another digest.
+    // A comment more is layout: the same digest. A word changed: another digest.
     let file = dir.join("2017-11-08.lawful");
     let mut text = std::fs::read_to_string(&file).unwrap();
     text.push_str("# one more line\n");
+    std::fs::write(&file, &text).unwrap();
+    assert_eq!(Policy::load(&dir).unwrap().digest(), digest);
+    let text = text.replacen("children under 13", "children under 14", 1);
     std::fs::write(&file, text).unwrap();
     let edited = Policy::load(&dir).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();

@@ -556,28 +556,31 @@ fn serve_has_help_and_refuses_bad_options_with_exit_2() {
     assert_eq!(help.status.code(), Some(0));
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(
-        text.contains("Usage: lawful serve") && text.contains("Example:"),
+        text.contains("Usage: lawful serve") && text.contains("Example"),
         "{text}"
     );
     for (args, says) in [
-        (vec!["serve"], "`--policy PATH` is required"),
+        (vec!["serve"], "--policy <PATH>"),
         (
             vec!["serve", "--policy", RULES, "--addr", "nowhere"],
             "cannot listen on `nowhere`",
         ),
         (
             vec!["serve", "--policy", RULES, "--max-body", "lots"],
-            "`--max-body` takes a whole number",
+            "invalid value 'lots' for '--max-body <BYTES>'",
         ),
         (
             vec!["serve", "--policy", RULES, "--body-timeout", "0"],
-            "at least 1 second",
+            "0 is not in 1..",
         ),
         (
             vec!["serve", "--policy", "tests/broken/junk.lawful"],
             "error[",
         ),
-        (vec!["serve", "--polcy", RULES], "did you mean `--policy`?"),
+        (
+            vec!["serve", "--polcy", RULES],
+            "a similar argument exists: '--policy'",
+        ),
     ] {
         let out = run(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
