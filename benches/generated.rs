@@ -48,11 +48,12 @@ pub fn policy_text(scale: usize) -> String {
              party g{g}_infra \"infrastructure {g}\" receives for any purpose cite \"S\"\n"
         );
     }
-    text += "children under 16 cite \"S\"\n";
+    text += "children under 16 about anyone cite \"S\"\n";
     text
 }
 
 /// A disclosure request in the middle group of a policy of the given scale.
+#[allow(dead_code, reason = "the hot bench does not decide it")]
 pub fn disclosure(scale: usize) -> String {
     let g = scale / 2;
     format!(
