@@ -1,4 +1,5 @@
-//! Loading rule and test files from disk: one file, or a directory of versions.
+//! Loading rule and test files from disk: one file, or a directory of versions
+//! (a version may span several files); the files are parsed in parallel.
 
 use std::path::{Path, PathBuf};
 
@@ -147,12 +148,75 @@ pub fn parse_tests(source: &Source) -> Result<TestFile, Vec<Diagnostic>> {
     lower::test_file(source, pair)
 }
 
-/// Compiles policy sources (one per version) into a policy.
+/// Below this many bytes in all, files are parsed on the calling thread: starting
+/// threads would cost more than it saves.
+const PARALLEL_BYTES: usize = 64 << 10;
+
+/// Parses every source, each file on one of as many threads as the machine has
+/// (the largest files dealt out first, each to the least loaded thread). Results
+/// keep the order of the sources.
+fn parse_all(sources: Vec<Source>) -> Vec<(Source, Result<PolicyFile, Vec<Diagnostic>>)> {
+    let total: usize = sources.iter().map(|s| s.text.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(sources.len());
+    let mut results: Vec<Option<Result<PolicyFile, Vec<Diagnostic>>>> =
+        sources.iter().map(|_| None).collect();
+    if threads > 1 && total >= PARALLEL_BYTES {
+        let mut order: Vec<usize> = (0..sources.len()).collect();
+        order.sort_by_key(|i| std::cmp::Reverse(sources.get(*i).map_or(0, |s| s.text.len())));
+        let mut shares: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); threads];
+        for i in order {
+            if let Some(share) = shares.iter_mut().min_by_key(|(bytes, _)| *bytes) {
+                share.0 += sources.get(i).map_or(0, |s| s.text.len());
+                share.1.push(i);
+            }
+        }
+        let sources = &sources;
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = shares
+                .iter()
+                .filter_map(|(_, files)| {
+                    std::thread::Builder::new()
+                        .name("lawful-parse".to_owned())
+                        .stack_size(8 << 20)
+                        .spawn_scoped(scope, move || {
+                            files
+                                .iter()
+                                .filter_map(|i| Some((*i, parse_policy(sources.get(*i)?))))
+                                .collect::<Vec<_>>()
+                        })
+                        .ok()
+                })
+                .collect();
+            for worker in workers {
+                for (i, result) in worker.join().unwrap_or_default() {
+                    if let Some(slot) = results.get_mut(i) {
+                        *slot = Some(result);
+                    }
+                }
+            }
+        });
+    }
+    // Whatever no thread parsed (one thread, small input, a thread that could not
+    // start) is parsed here.
+    sources
+        .into_iter()
+        .zip(results)
+        .map(|(source, result)| {
+            let result = result.unwrap_or_else(|| parse_policy(&source));
+            (source, result)
+        })
+        .collect()
+}
+
+/// Compiles policy sources (one per version, or several for a version spread over
+/// files) into a policy.
 pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
     let mut parsed = Vec::new();
     let mut diagnostics = Vec::new();
-    for source in sources {
-        match parse_policy(&source) {
+    for (source, result) in parse_all(sources) {
+        match result {
             Ok(file) => parsed.push((source, file)),
             Err(mut d) => diagnostics.append(&mut d),
         }
@@ -185,7 +249,7 @@ pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
     })
 }
 
-/// Loads a policy from a rule file or a directory holding one file per version.
+/// Loads a policy from a rule file or a directory holding the files of its versions.
 pub fn load_policy(path: &Path) -> Result<LoadedPolicy, PolicyError> {
     let paths = files(path, false)?;
     if paths.is_empty() {
