@@ -172,14 +172,6 @@ fn scaled(c: &mut Criterion) {
             })
         });
         if scale > 1 {
-            group.bench_function(format!("load text, {rules} rules"), |b| {
-                b.iter(|| {
-                    Policy::from_sources([("generated.lawful", black_box(text.clone()))])
-                        .unwrap()
-                        .versions()
-                        .len()
-                })
-            });
             let source = lawful_dsl::Source::new("generated.lawful", text.clone());
             let parsed = lawful_dsl::load::parse_policy(&source).unwrap();
             let model = lawful_dsl::compile::compile(&[(source, parsed)])
@@ -199,7 +191,37 @@ fn scaled(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, floor, filestack, scaled);
+/// Loading generated policies from text until they are ready to decide: about
+/// 1,000 and 10,000 rules in one file, and 10,000 split over four files (which are
+/// parsed in parallel). `cargo bench --bench decide -- load`.
+fn load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    for (scale, files) in [(53, 1), (527, 1), (527, 4)] {
+        let sources = generated::policy_files(scale, files);
+        let rules: usize = Policy::from_sources(sources.clone())
+            .unwrap()
+            .versions()
+            .iter()
+            .map(|v| v.rules)
+            .sum();
+        let name = format!(
+            "{rules} rules, {files} file{}",
+            if files == 1 { "" } else { "s" }
+        );
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                Policy::from_sources(black_box(sources.clone()))
+                    .unwrap()
+                    .versions()
+                    .len()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, floor, filestack, scaled, load);
 
 fn main() {
     benches();

@@ -161,6 +161,16 @@ fn consent(r: &FloorRequest, p: Purpose) -> Consent {
     }
 }
 
+/// The state of consent for a purpose, as a word: `given`, `revoked` or `none`
+/// (for encodings that take it as an input, such as the Cedar comparison's).
+pub fn consent_word(r: &FloorRequest, p: Purpose) -> &'static str {
+    match consent(r, p) {
+        Consent::Given => "given",
+        Consent::Revoked => "revoked",
+        Consent::NotGiven => "none",
+    }
+}
+
 /// The first deny rule (in file order) that forbids this category.
 fn denied(r: &FloorRequest, c: Category) -> Option<&'static str> {
     use Category::*;
@@ -402,13 +412,13 @@ pub fn decide(r: &FloorRequest) -> (bool, Option<&'static str>) {
 
 // ── The requests ─────────────────────────────────────────────────────────
 
-const ROLES: [(Role, &str); 3] = [
+pub const ROLES: [(Role, &str); 3] = [
     (Role::Visitor, "visitor"),
     (Role::AccountUser, "account_user"),
     (Role::FileSubject, "file_subject"),
 ];
 
-const CATEGORIES: [(Category, &str); 17] = [
+pub const CATEGORIES: [(Category, &str); 17] = [
     (Category::DeviceIpAddress, "device.ip_address"),
     (Category::DeviceIdentifier, "device.identifier"),
     (Category::DeviceSettings, "device.settings"),
@@ -434,7 +444,7 @@ const CATEGORIES: [(Category, &str); 17] = [
     (Category::FileEmbedded, "file_embedded"),
 ];
 
-const PURPOSES: [(Purpose, &str); 20] = [
+pub const PURPOSES: [(Purpose, &str); 20] = [
     (Purpose::OperateWebsite, "operate_website"),
     (Purpose::ImproveOfferings, "improve_offerings"),
     (Purpose::Marketing, "marketing"),
@@ -469,7 +479,7 @@ const PURPOSES: [(Purpose, &str); 20] = [
     (Purpose::Sale, "sale"),
 ];
 
-const PARTIES: [(Party, &str); 20] = [
+pub const PARTIES: [(Party, &str); 20] = [
     (Party::Mailgun, "mailgun"),
     (Party::Zendesk, "zendesk"),
     (Party::Docusign, "docusign"),
@@ -609,7 +619,7 @@ pub fn requests(seed: u64, count: usize) -> Vec<Generated> {
     (0..count).map(|_| request(&mut rng)).collect()
 }
 
-fn name_of<T: Copy + PartialEq>(table: &[(T, &'static str)], item: T) -> &'static str {
+pub fn name_of<T: Copy + PartialEq>(table: &[(T, &'static str)], item: T) -> &'static str {
     table
         .iter()
         .find(|(t, _)| *t == item)

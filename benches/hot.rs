@@ -64,11 +64,13 @@ fn run_json(policy: &Policy, requests: &[floor::Generated]) -> usize {
 }
 
 #[inline(never)]
-fn run_load(text: &str) -> usize {
-    Policy::from_sources([("generated.lawful", black_box(text))])
+fn run_load(files: Vec<(String, String)>) -> usize {
+    Policy::from_sources(black_box(files))
         .unwrap()
         .versions()
-        .len()
+        .iter()
+        .map(|v| v.rules)
+        .sum()
 }
 
 fn main() {
@@ -95,8 +97,24 @@ fn main() {
         "prepared" => run_prepared(&policy, &prepared),
         "json" => run_json(&policy, &requests),
         scale => {
+            // `hot SCALE [FILES]`: load a generated policy of SCALE groups (19 rules
+            // each) from FILES files, and say how long it took.
             let scale: usize = scale.parse().expect("floor, prepared, json or a scale");
-            run_load(&generated::policy_text(scale))
+            let files: usize = std::env::args()
+                .filter(|a| !a.starts_with('-'))
+                .nth(2)
+                .and_then(|f| f.parse().ok())
+                .unwrap_or(1);
+            let sources = generated::policy_files(scale, files);
+            let bytes: usize = sources.iter().map(|(_, t)| t.len()).sum();
+            let start = std::time::Instant::now();
+            let rules = run_load(sources);
+            println!(
+                "loaded {rules} rules ({:.1} MB in {files} files) in {:.0} ms",
+                bytes as f64 / 1e6,
+                start.elapsed().as_secs_f64() * 1e3
+            );
+            rules
         }
     };
     println!("{what}: {count}");
