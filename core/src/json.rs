@@ -4,16 +4,17 @@
 //!
 //! Two readers share that strictness. [`parse`] reads any JSON into a value, from
 //! which [`crate::Request::from_value`] writes every error message. [`prepare`] is
-//! the fast one: it reads a request straight into a [`PreparedRequest`], borrowing
-//! strings from the input, resolving names as it meets them and parsing times in
-//! place, with no tree of values in between. It accepts only what the first reader
-//! accepts and prepares it the same way; on anything else it gives up (`None`), and
-//! the caller asks the first reader, whose error is then the one reported.
+//! the fast one: a scanner for the shapes a request has, which reads it straight
+//! into a [`PreparedRequest`], borrowing strings from the input, resolving names as
+//! it meets them and parsing times in place, with no tree of values in between. It
+//! accepts only what the first reader accepts and prepares it the same way; on
+//! anything else (including what it does not bother with, such as escapes) it gives
+//! up (`None`), and the caller asks the first reader, whose error is then the one
+//! reported, or whose answer is the same.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 use crate::ids::{AttributeId, CategoryId, PurposeId};
@@ -108,7 +109,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
 
 /// Reads a request for `vocabulary` straight from JSON bytes; `None` when the
 /// request is not one [`crate::Request::from_json`] and preparing would accept (or
-/// when it is unusual enough that this reader leaves it to them).
+/// when it is unusual enough that this reader leaves it to them: escapes in
+/// strings, numbers with fractions or exponents, unknown attributes given as null).
 pub(crate) fn prepare(
     bytes: &[u8],
     vocabulary: &Vocabulary,
@@ -118,88 +120,140 @@ pub(crate) fn prepare(
     if bytes.len() > MAX_REQUEST_BYTES {
         return None;
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let request = RequestSeed(vocabulary)
-        .deserialize(&mut deserializer)
-        .ok()?;
-    deserializer.end().ok()?;
+    // Checked once, so every string between two quotes is UTF-8 too.
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut scan = Scan { text, pos: 0 };
+    let request = scan.request(vocabulary)?;
+    scan.skip_space();
+    if scan.pos != text.len() {
+        return None;
+    }
     finish(request, stamp, now).ok()
 }
 
-/// Gives up: the message is never shown, the slow reader writes the real one.
-fn give_up<E: de::Error>() -> E {
-    E::custom("")
+/// A cursor over JSON text that reads only the shapes a request has, and gives
+/// up (`None`) on anything else.
+struct Scan<'a> {
+    text: &'a str,
+    pos: usize,
 }
 
-/// Text from the input, borrowed when it holds no escapes.
-struct Text<'de>(Cow<'de, str>);
+impl<'a> Scan<'a> {
+    fn skip_space(&mut self) {
+        let bytes = self.text.as_bytes();
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
 
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("text")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(v)))
+    /// The next byte after white space, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_space();
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// `true`, `false` or `null`.
+    fn word(&mut self, word: &str) -> Option<()> {
+        self.skip_space();
+        let rest = self.text.get(self.pos..)?;
+        rest.starts_with(word).then(|| self.pos += word.len())
+    }
+
+    /// A string without escapes or control characters, borrowed from the input.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let rest = self.text.as_bytes().get(start..)?;
+        let len = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest.get(len) != Some(&b'"') {
+            return None;
+        }
+        self.pos = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    /// A whole number as JSON writes it (no sign, no leading zero, no fraction).
+    fn whole(&mut self) -> Option<u64> {
+        self.skip_space();
+        let bytes = self.text.as_bytes();
+        let rest = bytes.get(self.pos..)?;
+        let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let digits = rest.get(..len)?;
+        let next = rest.get(len).copied();
+        if len == 0
+            || (len > 1 && digits.first() == Some(&b'0'))
+            || matches!(next, Some(b'.' | b'e' | b'E'))
+        {
+            return None;
+        }
+        let value = self.text.get(self.pos..self.pos + len)?.parse().ok()?;
+        self.pos += len;
+        Some(value)
+    }
+
+    /// `{ "key": value, ... }`, calling `field` with each key; it reads the value.
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            field(self, key)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
             }
         }
-        deserializer.deserialize_str(TextVisitor)
-    }
-}
-
-/// Text, or `null` (`None`).
-struct NullableText<'de>(Option<Cow<'de, str>>);
-
-impl<'de> Deserialize<'de> for NullableText<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Option::<Text<'de>>::deserialize(deserializer).map(|t| NullableText(t.map(|t| t.0)))
-    }
-}
-
-fn time<E: de::Error>(text: &str) -> Result<Timestamp, E> {
-    Timestamp::parse(text).map_err(|_| give_up())
-}
-
-/// Runs `read` once for a field, giving up when the field was seen before.
-fn once<T, E: de::Error>(
-    slot: &mut Option<T>,
-    read: impl FnOnce() -> Result<T, E>,
-) -> Result<(), E> {
-    if slot.is_some() {
-        return Err(give_up());
-    }
-    *slot = Some(read()?);
-    Ok(())
-}
-
-/// The top-level request object.
-struct RequestSeed<'v>(&'v Vocabulary);
-
-impl<'de> DeserializeSeed<'de> for RequestSeed<'_> {
-    type Value = ResolvedRequest;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RequestSeed<'_> {
-    type Value = ResolvedRequest;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a request")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ResolvedRequest, A::Error> {
-        let v = self.0;
+    /// `[ "text", ... ]` with at most [`MAX_LIST_ITEMS`] items.
+    fn texts(&mut self, mut item: impl FnMut(&'a str) -> Option<()>) -> Option<usize> {
+        self.eat(b'[')?;
+        if self.peek()? == b']' {
+            self.pos += 1;
+            return Some(0);
+        }
+        let mut count = 0;
+        loop {
+            count += 1;
+            if count > MAX_LIST_ITEMS {
+                return None;
+            }
+            item(self.string()?)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b']' => {
+                    self.pos += 1;
+                    return Some(count);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Text, or `null` (`None`).
+    fn nullable(&mut self) -> Option<Option<&'a str>> {
+        if self.peek()? == b'n' {
+            self.word("null")?;
+            return Some(None);
+        }
+        self.string().map(Some)
+    }
+
+    fn request(&mut self, v: &Vocabulary) -> Option<ResolvedRequest> {
         let mut action = None;
         let mut subject = None;
         let mut data = None;
@@ -207,58 +261,47 @@ impl<'de> Visitor<'de> for RequestSeed<'_> {
         let mut party = None;
         let mut at = None;
         let mut collected_at = None;
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            match &*key {
-                "action" => once(&mut action, || match &*map.next_value::<Text<'de>>()?.0 {
-                    "use" => Ok(Action::Use),
-                    "disclose" => Ok(Action::Disclose),
-                    _ => Err(give_up()),
-                })?,
-                "subject" => once(&mut subject, || map.next_value_seed(SubjectSeed(v)))?,
-                "data" => once(&mut data, || map.next_value_seed(DataSeed(v)))?,
-                "purpose" => once(&mut purpose, || {
-                    v.purpose(&map.next_value::<Text<'de>>()?.0)
-                        .ok_or_else(give_up)
-                })?,
-                "party" => once(&mut party, || {
-                    match map.next_value::<NullableText<'de>>()?.0 {
-                        None => Ok(None),
-                        Some(name) => v.party(&name).map(Some).ok_or_else(give_up),
-                    }
-                })?,
-                "at" | "collected_at" => {
-                    let slot = if key == "at" {
-                        &mut at
-                    } else {
-                        &mut collected_at
-                    };
-                    once(slot, || match map.next_value::<NullableText<'de>>()?.0 {
-                        None => Ok(None),
-                        Some(text) => time(&text).map(Some),
-                    })?
-                }
-                _ => return Err(give_up()),
+        self.object(|scan, key| match key {
+            "action" => once(&mut action, || match scan.string()? {
+                "use" => Some(Action::Use),
+                "disclose" => Some(Action::Disclose),
+                _ => None,
+            }),
+            "subject" => once(&mut subject, || scan.subject(v)),
+            "data" => once(&mut data, || scan.data(v)),
+            "purpose" => once(&mut purpose, || v.purpose(scan.string()?)),
+            "party" => once(&mut party, || match scan.nullable()? {
+                None => Some(None),
+                Some(name) => v.party(name).map(Some),
+            }),
+            "at" | "collected_at" => {
+                let slot = if key == "at" {
+                    &mut at
+                } else {
+                    &mut collected_at
+                };
+                once(slot, || match scan.nullable()? {
+                    None => Some(None),
+                    Some(text) => Timestamp::parse(text).ok().map(Some),
+                })
             }
-        }
-        let (Some(action), Some(subject), Some(data), Some(purpose)) =
-            (action, subject, data, purpose)
-        else {
-            return Err(give_up());
-        };
+            _ => None,
+        })?;
         let party = party.flatten();
-        check_party(action, party.is_some()).map_err(|_| give_up())?;
+        let action = action?;
+        check_party(action, party.is_some()).ok()?;
         let SubjectParts {
             role,
             age,
             attributes,
             consents,
             revocations,
-        } = subject;
-        Ok(ResolvedRequest {
+        } = subject?;
+        Some(ResolvedRequest {
             action,
             role,
-            data,
-            purpose,
+            data: data?,
+            purpose: purpose?,
             party,
             age,
             attributes,
@@ -268,42 +311,119 @@ impl<'de> Visitor<'de> for RequestSeed<'_> {
             collected_at: collected_at.flatten(),
         })
     }
-}
 
-/// `data`: a category, or a list of 1 to [`MAX_LIST_ITEMS`] of them.
-struct DataSeed<'v>(&'v Vocabulary);
-
-impl<'de> DeserializeSeed<'de> for DataSeed<'_> {
-    type Value = Vec<CategoryId>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for DataSeed<'_> {
-    type Value = Vec<CategoryId>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("data categories")
+    /// `data`: a category, or a list of 1 to [`MAX_LIST_ITEMS`] of them.
+    fn data(&mut self, v: &Vocabulary) -> Option<Vec<CategoryId>> {
+        if self.peek()? == b'"' {
+            return Some(vec![v.category(self.string()?)?]);
+        }
+        let mut data = Vec::new();
+        self.texts(|name| {
+            data.push(v.category(name)?);
+            Some(())
+        })?;
+        (!data.is_empty()).then_some(data)
     }
 
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<Self::Value, E> {
-        self.0.category(name).map(|c| vec![c]).ok_or_else(give_up)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut data = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(8));
-        while let Some(Text(name)) = seq.next_element::<Text<'de>>()? {
-            if data.len() == MAX_LIST_ITEMS {
-                return Err(give_up());
+    fn subject(&mut self, v: &Vocabulary) -> Option<SubjectParts> {
+        let mut role = None;
+        let mut age: Option<Option<u32>> = None;
+        let mut consents = None;
+        let mut revocations = None;
+        let mut attributes: Vec<(AttributeId, AttributeValue)> = Vec::new();
+        // Attributes given as null: not given, but their key still counts once.
+        let mut nulls: Vec<AttributeId> = Vec::new();
+        self.object(|scan, key| match key {
+            "role" => once(&mut role, || v.role(scan.string()?)),
+            "age" => once(&mut age, || {
+                if scan.peek()? == b'n' {
+                    scan.word("null")?;
+                    return Some(None);
+                }
+                let years = u32::try_from(scan.whole()?).ok()?;
+                (years <= MAX_AGE).then_some(Some(years))
+            }),
+            "consents" => once(&mut consents, || scan.times(v)),
+            "revocations" => once(&mut revocations, || scan.times(v)),
+            name => {
+                // Unknown names (even with null) are left to the strict reader.
+                let id = v.attribute(name).filter(|id| *id != AGE)?;
+                if nulls.contains(&id) || attributes.iter().any(|(a, _)| *a == id) {
+                    return None;
+                }
+                match scan.attribute(v.attribute_type(id))? {
+                    Some(value) => attributes.push((id, value)),
+                    None => nulls.push(id),
+                }
+                Some(())
             }
-            data.push(self.0.category(&name).ok_or_else(give_up)?);
-        }
-        if data.is_empty() {
-            return Err(give_up());
-        }
-        Ok(data)
+        })?;
+        Some(SubjectParts {
+            role: role?,
+            age: age.flatten(),
+            attributes,
+            consents: consents.unwrap_or_default(),
+            revocations: revocations.unwrap_or_default(),
+        })
     }
+
+    /// `consents` or `revocations`: purposes to times, each purpose once, sorted
+    /// by name as the strict reader's map holds them.
+    fn times(&mut self, v: &Vocabulary) -> Option<Vec<(PurposeId, Timestamp)>> {
+        let mut times: Vec<(PurposeId, Timestamp)> = Vec::new();
+        self.object(|scan, name| {
+            let purpose = v.purpose(name)?;
+            // A name given twice resolves to the same id: the strict reader's
+            // repeated key.
+            if times.len() == MAX_LIST_ITEMS || times.iter().any(|(p, _)| *p == purpose) {
+                return None;
+            }
+            times.push((purpose, Timestamp::parse(scan.string()?).ok()?));
+            Some(())
+        })?;
+        if times.len() > 1 {
+            let names = v.purposes().table();
+            times.sort_by(|(a, _), (b, _)| names.name(*a).cmp(names.name(*b)));
+        }
+        Some(times)
+    }
+
+    /// A declared attribute's value, conformed to its type (`None` for null).
+    fn attribute(&mut self, expected: ValueType) -> Option<Option<AttributeValue>> {
+        let value = match (self.peek()?, expected) {
+            (b'n', _) => {
+                self.word("null")?;
+                return Some(None);
+            }
+            (b't', ValueType::YesNo) => self.word("true").map(|()| AttributeValue::YesNo(true))?,
+            (b'f', ValueType::YesNo) => {
+                self.word("false").map(|()| AttributeValue::YesNo(false))?
+            }
+            // Whole numbers only: serde_json reads them exactly, as this does.
+            (b'0'..=b'9', ValueType::Number) => AttributeValue::Number(self.whole()? as f64),
+            (b'"', ValueType::Text) => AttributeValue::Text(self.string()?.into()),
+            (b'"', ValueType::TextSet) => AttributeValue::text_set([self.string()?]),
+            (b'[', ValueType::TextSet) => {
+                let mut items: Vec<&str> = Vec::new();
+                self.texts(|item| {
+                    items.push(item);
+                    Some(())
+                })?;
+                AttributeValue::text_set(items)
+            }
+            _ => return None,
+        };
+        Some(Some(value))
+    }
+}
+
+/// Runs `read` once for a field, giving up when the field was seen before.
+fn once<T>(slot: &mut Option<T>, read: impl FnOnce() -> Option<T>) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(read()?);
+    Some(())
 }
 
 /// What the subject object says, resolved.
@@ -313,202 +433,6 @@ struct SubjectParts {
     attributes: Vec<(AttributeId, AttributeValue)>,
     consents: Vec<(PurposeId, Timestamp)>,
     revocations: Vec<(PurposeId, Timestamp)>,
-}
-
-struct SubjectSeed<'v>(&'v Vocabulary);
-
-impl<'de> DeserializeSeed<'de> for SubjectSeed<'_> {
-    type Value = SubjectParts;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for SubjectSeed<'_> {
-    type Value = SubjectParts;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a subject")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SubjectParts, A::Error> {
-        let v = self.0;
-        let mut role = None;
-        let mut age: Option<Option<u32>> = None;
-        let mut consents = None;
-        let mut revocations = None;
-        let mut attributes: Vec<(AttributeId, AttributeValue)> = Vec::new();
-        // Attributes given as null: not given, but their key still counts once.
-        let mut nulls: Vec<AttributeId> = Vec::new();
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            match &*key {
-                "role" => once(&mut role, || {
-                    v.role(&map.next_value::<Text<'de>>()?.0)
-                        .ok_or_else(give_up)
-                })?,
-                "age" => once(&mut age, || map.next_value::<Age>().map(|a| a.0))?,
-                "consents" => once(&mut consents, || map.next_value_seed(TimesSeed(v)))?,
-                "revocations" => once(&mut revocations, || map.next_value_seed(TimesSeed(v)))?,
-                name => {
-                    // Unknown names (even with null) are left to the slow reader.
-                    let id = v
-                        .attribute(name)
-                        .filter(|id| *id != AGE)
-                        .ok_or_else(give_up)?;
-                    if nulls.contains(&id) || attributes.iter().any(|(a, _)| *a == id) {
-                        return Err(give_up());
-                    }
-                    match map.next_value_seed(AttributeSeed(v.attribute_type(id)))? {
-                        Some(value) => attributes.push((id, value)),
-                        None => nulls.push(id),
-                    }
-                }
-            }
-        }
-        Ok(SubjectParts {
-            role: role.ok_or_else(give_up)?,
-            age: age.flatten(),
-            attributes,
-            consents: consents.unwrap_or_default(),
-            revocations: revocations.unwrap_or_default(),
-        })
-    }
-}
-
-/// `age`: a whole number from 0 to [`MAX_AGE`], or null.
-struct Age(Option<u32>);
-
-impl<'de> Deserialize<'de> for Age {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct AgeVisitor;
-        impl Visitor<'_> for AgeVisitor {
-            type Value = Age;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an age")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Age, E> {
-                u32::try_from(v)
-                    .ok()
-                    .filter(|age| *age <= MAX_AGE)
-                    .map(|age| Age(Some(age)))
-                    .ok_or_else(give_up)
-            }
-            fn visit_unit<E>(self) -> Result<Age, E> {
-                Ok(Age(None))
-            }
-        }
-        deserializer.deserialize_any(AgeVisitor)
-    }
-}
-
-/// `consents` or `revocations`: purposes to times, each purpose once.
-struct TimesSeed<'v>(&'v Vocabulary);
-
-impl<'de> DeserializeSeed<'de> for TimesSeed<'_> {
-    type Value = Vec<(PurposeId, Timestamp)>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TimesSeed<'_> {
-    type Value = Vec<(PurposeId, Timestamp)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("purposes and times")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut times: Vec<(PurposeId, Timestamp)> = Vec::new();
-        while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
-            let purpose = self.0.purpose(&name).ok_or_else(give_up)?;
-            // A name given twice resolves to the same id, so this is the strict
-            // reader's check for a repeated key.
-            if times.len() == MAX_LIST_ITEMS || times.iter().any(|(p, _)| *p == purpose) {
-                return Err(give_up());
-            }
-            let when = time(&map.next_value::<Text<'de>>()?.0)?;
-            times.push((purpose, when));
-        }
-        // The slow reader holds them in a map sorted by name.
-        times.sort_by(|(a, _), (b, _)| {
-            let names = self.0.purposes().table();
-            names.name(*a).cmp(names.name(*b))
-        });
-        Ok(times)
-    }
-}
-
-/// A declared attribute's value, conformed to its type (`None` for null).
-struct AttributeSeed(ValueType);
-
-impl<'de> DeserializeSeed<'de> for AttributeSeed {
-    type Value = Option<AttributeValue>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for AttributeSeed {
-    type Value = Option<AttributeValue>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an attribute's value")
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        match self.0 {
-            ValueType::YesNo => Ok(Some(AttributeValue::YesNo(v))),
-            _ => Err(give_up()),
-        }
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        self.number(v as f64)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        self.number(v as f64)
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        self.number(v)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        match self.0 {
-            ValueType::Text => Ok(Some(AttributeValue::Text(v.into()))),
-            ValueType::TextSet => Ok(Some(AttributeValue::text_set([v]))),
-            _ => Err(give_up()),
-        }
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        if self.0 != ValueType::TextSet {
-            return Err(give_up());
-        }
-        let mut items: Vec<Box<str>> = Vec::new();
-        while let Some(Text(item)) = seq.next_element::<Text<'de>>()? {
-            if items.len() == MAX_LIST_ITEMS {
-                return Err(give_up());
-            }
-            items.push(item.into());
-        }
-        Ok(Some(AttributeValue::text_set(items)))
-    }
-}
-
-impl AttributeSeed {
-    fn number<E: de::Error>(self, n: f64) -> Result<Option<AttributeValue>, E> {
-        match self.0 {
-            ValueType::Number if n.is_finite() => Ok(Some(AttributeValue::Number(n))),
-            _ => Err(give_up()),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -521,6 +445,30 @@ mod tests {
         assert!(parse(br#"{"a": 1, "a": 2}"#).is_err());
         assert!(parse(br#"{"s": {"age": 12, "age": null}}"#).is_err());
         assert!(parse(br#"[{"x": 1}, {"x": 1, "x": 1}]"#).is_err());
+    }
+
+    #[test]
+    fn the_scanner_reads_plain_requests_and_leaves_the_rest() {
+        let mut v = Vocabulary::new();
+        let _ = v.add_role("visitor", "");
+        let _ = v.add_category("device", "");
+        let _ = v.add_purpose("ops", "");
+        let _ = v.add_attribute("dnt", "", ValueType::YesNo);
+        let read = |json: &str| prepare(json.as_bytes(), &v, 1, Timestamp::now).is_some();
+        let plain = r#"{"action": "use", "subject": {"role": "visitor", "dnt": true, "age": 30,
+            "consents": {"ops": "2026-01-01"}}, "data": ["device"], "purpose": "ops", "at": "2026-03-01"}"#;
+        assert!(read(plain));
+        // Left to the strict reader: escapes, fractions, repeats, unknown names, trailing text.
+        for other in [
+            plain.replace("\"visitor\"", "\"vis\\u0069tor\""),
+            plain.replace("30", "30.0"),
+            plain.replace("\"dnt\": true", "\"dnt\": true, \"dnt\": true"),
+            plain.replace("\"dnt\": true", "\"other\": null"),
+            format!("{plain} x"),
+            plain.replace("\"use\"", "\"uses\""),
+        ] {
+            assert!(!read(&other), "{other}");
+        }
     }
 
     #[test]
