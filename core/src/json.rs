@@ -168,9 +168,7 @@ impl<'a> Scan<'a> {
         self.eat(b'"')?;
         let start = self.pos;
         let rest = self.text.as_bytes().get(start..)?;
-        let len = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let len = string_end(rest)?;
         if rest.get(len) != Some(&b'"') {
             return None;
         }
@@ -417,6 +415,33 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// Where the first quote, backslash or control character is: eight bytes at a
+/// time (a string is most of a request's bytes), then byte by byte.
+fn string_end(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte that is zero (exact for the lowest such byte).
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut at = 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let found = zero(word ^ (ONES * u64::from(b'"')))
+            | zero(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let tail = chunks.remainder();
+    tail.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| at + i)
+}
+
 /// Runs `read` once for a field, giving up when the field was seen before.
 fn once<T>(slot: &mut Option<T>, read: impl FnOnce() -> Option<T>) -> Option<()> {
     if slot.is_some() {
@@ -468,6 +493,21 @@ mod tests {
             plain.replace("\"use\"", "\"uses\""),
         ] {
             assert!(!read(&other), "{other}");
+        }
+    }
+
+    #[test]
+    fn strings_end_at_the_first_quote_backslash_or_control_character() {
+        for (text, end) in [
+            (&b"abc\""[..], Some(3)),
+            (b"abcdefghijklmnop\"", Some(16)),
+            (b"abcdefgh\\ijk\"", Some(8)),
+            (b"abcdefghij\nk\"", Some(10)),
+            (b"\xc3\xa9t\xc3\xa9 \xe2\x80\x94 caf\xc3\xa9\"", Some(15)),
+            (b"\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x1f", Some(8)),
+            (b"no end at all", None),
+        ] {
+            assert_eq!(string_end(text), end, "{text:?}");
         }
     }
 
