@@ -82,6 +82,22 @@ fn main() {
     if what == "bench" || std::env::args().any(|a| a == "--bench") {
         return;
     }
+    // `hot jsonl N`: N request lines (the floor's requests, repeated) for timing
+    // `lawful decide` end to end.
+    if what == "jsonl" {
+        let count: usize = std::env::args()
+            .filter(|a| !a.starts_with('-'))
+            .nth(2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(240_000);
+        let requests = floor::requests(2021, 2400);
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for g in requests.iter().cycle().take(count) {
+            use std::io::Write;
+            writeln!(out, "{}", g.json).unwrap();
+        }
+        return;
+    }
     let policy = Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/filestack")).unwrap();
     let requests = floor::requests(2021, 2400);
     let prepared: Vec<PreparedRequest> = requests

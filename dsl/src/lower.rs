@@ -104,6 +104,8 @@ fn parts<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
 
 struct Lowerer<'s> {
     source: &'s Source,
+    /// `and`, `or` and `not` words in the condition being lowered.
+    operators: std::cell::Cell<usize>,
 }
 
 impl<'s> Lowerer<'s> {
@@ -472,12 +474,10 @@ impl<'s> Lowerer<'s> {
 
     fn condition(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
         let at = span(&pair);
-        let operators = pair
-            .clone()
-            .into_inner()
-            .flatten()
-            .filter(|p| matches!(p.as_rule(), Rule::op_and | Rule::op_or | Rule::op_not))
-            .count();
+        // The operators are counted as the tree is built, not in a walk of their own.
+        self.operators.set(0);
+        let lowered = self.pratt(pair.into_inner());
+        let operators = self.operators.get();
         if operators > MAX_OPERATORS {
             return Err(self.source.at(
                 at,
@@ -485,7 +485,7 @@ impl<'s> Lowerer<'s> {
                     .with_help("split it into several rules, or list texts with `in [...]`"),
             ));
         }
-        self.pratt(pair.into_inner())
+        lowered
     }
 
     fn pratt(&self, pairs: Pairs<'_, Rule>) -> Lowered<Spanned<Expr>> {
@@ -496,6 +496,7 @@ impl<'s> Lowerer<'s> {
                 _ => self.test(primary),
             })
             .map_prefix(|op, operand| {
+                self.operators.set(self.operators.get() + 1);
                 let operand = operand?;
                 let span = Span {
                     start: span(&op).start,
@@ -507,6 +508,7 @@ impl<'s> Lowerer<'s> {
                 })
             })
             .map_infix(|lhs, op, rhs| {
+                self.operators.set(self.operators.get() + 1);
                 let (lhs, rhs) = (lhs?, rhs?);
                 let span = Span {
                     start: lhs.span.start,
@@ -727,7 +729,10 @@ pub(crate) fn policy_file(
     source: &Source,
     pair: Pair<'_, Rule>,
 ) -> Result<PolicyFile, Vec<Diagnostic>> {
-    let lowerer = Lowerer { source };
+    let lowerer = Lowerer {
+        source,
+        operators: std::cell::Cell::new(0),
+    };
     let at = span(&pair);
     let mut items = pair.into_inner().filter(|p| p.as_rule() != Rule::EOI);
     let header = items
@@ -757,7 +762,10 @@ pub(crate) fn test_file(
     source: &Source,
     pair: Pair<'_, Rule>,
 ) -> Result<TestFile, Vec<Diagnostic>> {
-    let lowerer = Lowerer { source };
+    let lowerer = Lowerer {
+        source,
+        operators: std::cell::Cell::new(0),
+    };
     let mut cases = Vec::new();
     let mut errors = Vec::new();
     for item in pair.into_inner().filter(|p| p.as_rule() == Rule::test_case) {
