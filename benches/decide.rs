@@ -123,7 +123,7 @@ fn median(group: &str, name: &str) -> Option<f64> {
         .join("new/estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value["median"]["point_estimate"].as_f64()
+    value.get("median")?.get("point_estimate")?.as_f64()
 }
 
 /// Prints each `floor` benchmark per decision and as a multiple of the floor.

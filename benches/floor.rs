@@ -12,6 +12,10 @@
 //! Used as a module by `benches/decide.rs`, `tests/floor.rs` and
 //! `benches/compare/`.
 #![allow(dead_code, reason = "each user of the module takes what it needs")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "the generator picks from constant, non-empty tables"
+)]
 
 /// A subject role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -364,13 +368,11 @@ fn receives(party: Party, p: Purpose) -> bool {
 pub fn decide(r: &FloorRequest) -> (bool, Option<&'static str>) {
     use Purpose::*;
     let p = r.purpose;
-    if let Some(age) = r.age {
-        if age < 18
-            && matches!(r.role, Role::Visitor | Role::AccountUser)
-            && !r.guardian_involved.unwrap_or(false)
-        {
-            return (false, Some("children"));
-        }
+    if r.age.is_some_and(|age| age < 18)
+        && matches!(r.role, Role::Visitor | Role::AccountUser)
+        && !r.guardian_involved.unwrap_or(false)
+    {
+        return (false, Some("children"));
     }
     let consent = consent(r, p);
     if consent == Consent::Revoked {
@@ -402,10 +404,8 @@ pub fn decide(r: &FloorRequest) -> (bool, Option<&'static str>) {
             None => return (false, None),
         }
     }
-    if let Some(party) = r.party {
-        if !receives(party, p) {
-            return (false, None);
-        }
+    if r.party.is_some_and(|party| !receives(party, p)) {
+        return (false, None);
     }
     (rule.is_some(), rule)
 }

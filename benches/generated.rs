@@ -3,6 +3,7 @@
 //! policy-wide deny rules like Filestack's restriction and Do Not Track.
 
 /// The text of one policy version, `scale` groups large (19 rules a group).
+#[allow(dead_code, reason = "the hot bench loads files, not one text")]
 pub fn policy_text(scale: usize) -> String {
     let mut files = policy_files(scale, 1);
     files.pop().map(|(_, text)| text).unwrap_or_default()

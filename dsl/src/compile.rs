@@ -199,7 +199,7 @@ pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnosti
         declared.push(declare(files, group, &mut vocabulary, &mut diagnostics));
     }
     // Each version: the merged model, its first file, and each part with its file.
-    let mut versions: Vec<(VersionModel, usize, Vec<(VersionModel, usize)>)> = Vec::new();
+    let mut versions: Vec<(VersionModel, usize, Parts)> = Vec::new();
     for (group, names) in groups.iter().zip(&declared) {
         let mut seen = Seen::default();
         let mut parts = Vec::new();
@@ -268,6 +268,9 @@ pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnosti
         warnings: diagnostics,
     })
 }
+
+/// The parts of a version, each with the index of its file.
+type Parts = Vec<(VersionModel, usize)>;
 
 /// The files of each version, in the order of the files, by the version their
 /// headers name. Parts of one version must agree on its title and effective date.
