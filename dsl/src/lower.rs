@@ -107,8 +107,6 @@ struct Lowerer<'s> {
     /// Added to every position: a part of a file parsed on its own (see
     /// [`policy_part`]) holds the header and then the part's text.
     offset: usize,
-    /// `and`, `or` and `not` words in the condition being lowered.
-    operators: std::cell::Cell<usize>,
 }
 
 impl<'s> Lowerer<'s> {
@@ -485,10 +483,15 @@ impl<'s> Lowerer<'s> {
 
     fn condition(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
         let at = self.span(&pair);
-        // The operators are counted as the tree is built, not in a walk of their own.
-        self.operators.set(0);
-        let lowered = self.pratt(pair.into_inner());
-        let operators = self.operators.get();
+        // Counted before the tree is built: a condition of thousands of `not`s must be
+        // refused before lowering recurses into it. pest's pairs are a flat queue, so
+        // this is one linear scan of the condition's tokens.
+        let operators = pair
+            .clone()
+            .into_inner()
+            .flatten()
+            .filter(|p| matches!(p.as_rule(), Rule::op_and | Rule::op_or | Rule::op_not))
+            .count();
         if operators > MAX_OPERATORS {
             return Err(self.source.at(
                 at,
@@ -496,7 +499,7 @@ impl<'s> Lowerer<'s> {
                     .with_help("split it into several rules, or list texts with `in [...]`"),
             ));
         }
-        lowered
+        self.pratt(pair.into_inner())
     }
 
     fn pratt(&self, pairs: Pairs<'_, Rule>) -> Lowered<Spanned<Expr>> {
@@ -507,7 +510,6 @@ impl<'s> Lowerer<'s> {
                 _ => self.test(primary),
             })
             .map_prefix(|op, operand| {
-                self.operators.set(self.operators.get() + 1);
                 let operand = operand?;
                 let span = Span {
                     start: self.span(&op).start,
@@ -519,7 +521,6 @@ impl<'s> Lowerer<'s> {
                 })
             })
             .map_infix(|lhs, op, rhs| {
-                self.operators.set(self.operators.get() + 1);
                 let (lhs, rhs) = (lhs?, rhs?);
                 let span = Span {
                     start: lhs.span.start,
@@ -743,7 +744,6 @@ pub(crate) fn policy_file(
     let lowerer = Lowerer {
         source,
         offset: 0,
-        operators: std::cell::Cell::new(0),
     };
     let at = lowerer.span(&pair);
     let mut items = pair.into_inner().filter(|p| p.as_rule() != Rule::EOI);
@@ -769,7 +769,6 @@ pub(crate) fn policy_part(
     let lowerer = Lowerer {
         source,
         offset,
-        operators: std::cell::Cell::new(0),
     };
     let items = pair
         .into_inner()
@@ -806,7 +805,6 @@ pub(crate) fn test_file(
     let lowerer = Lowerer {
         source,
         offset: 0,
-        operators: std::cell::Cell::new(0),
     };
     let mut cases = Vec::new();
     let mut errors = Vec::new();
