@@ -741,10 +741,7 @@ pub(crate) fn policy_file(
     source: &Source,
     pair: Pair<'_, Rule>,
 ) -> Result<PolicyFile, Vec<Diagnostic>> {
-    let lowerer = Lowerer {
-        source,
-        offset: 0,
-    };
+    let lowerer = Lowerer { source, offset: 0 };
     let at = lowerer.span(&pair);
     let mut items = pair.into_inner().filter(|p| p.as_rule() != Rule::EOI);
     let header = items
@@ -766,10 +763,7 @@ pub(crate) fn policy_part(
     pair: Pair<'_, Rule>,
     offset: usize,
 ) -> Result<Vec<Declaration>, Vec<Diagnostic>> {
-    let lowerer = Lowerer {
-        source,
-        offset,
-    };
+    let lowerer = Lowerer { source, offset };
     let items = pair
         .into_inner()
         .filter(|p| !matches!(p.as_rule(), Rule::EOI | Rule::header));
@@ -802,10 +796,7 @@ pub(crate) fn test_file(
     source: &Source,
     pair: Pair<'_, Rule>,
 ) -> Result<TestFile, Vec<Diagnostic>> {
-    let lowerer = Lowerer {
-        source,
-        offset: 0,
-    };
+    let lowerer = Lowerer { source, offset: 0 };
     let mut cases = Vec::new();
     let mut errors = Vec::new();
     for item in pair.into_inner().filter(|p| p.as_rule() == Rule::test_case) {
