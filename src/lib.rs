@@ -114,6 +114,12 @@ impl Policy {
         self.inner.decide_json(json)
     }
 
+    /// Reads a JSON request and resolves its names in one pass, borrowing strings
+    /// from the input; errors are [`Request::from_json`]'s and [`Policy::prepare`]'s.
+    pub fn prepare_json(&self, json: &[u8]) -> Result<PreparedRequest, RequestError> {
+        self.inner.prepare_json(json)
+    }
+
     /// Resolves a request's names once; decide the result with [`Policy::decide_prepared`].
     pub fn prepare(&self, request: &Request) -> Result<PreparedRequest, RequestError> {
         self.inner.prepare(request)

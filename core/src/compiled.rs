@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashSet;
 
 use crate::condition::{Condition, MAX_CONDITION_DEPTH};
-use crate::ids::{AttributeId, NameId, PartyId, PurposeId, id_from_index};
-use crate::index::{IndexBuilder, Keys, RuleIndex};
+use crate::ids::{AttributeId, CategoryId, NameId, PartyId, PurposeId, RoleId, id_from_index};
+use crate::index::{IndexBuilder, Keys, Plan, RuleIndex};
 use crate::model::{Effect, PolicyModel, Revocation, Rule, Scope, Target, VersionModel};
 use crate::request::PreparedRequest;
 use crate::time::Timestamp;
@@ -54,6 +54,8 @@ pub(crate) struct CompiledVersion {
     pub(crate) allow: RuleIndex,
     pub(crate) deny_use: RuleIndex,
     pub(crate) deny_disclosure: RuleIndex,
+    /// The three indexes listed per (role, purpose, category), when the vocabulary is small.
+    pub(crate) plan: Option<Plan>,
     parties: Parties,
     /// The most specific revocation covering each purpose, by purpose id.
     revocation_for: Vec<Option<u32>>,
@@ -337,15 +339,54 @@ fn compile_version(
     check_children(vocabulary, &model)?;
     let defaults = attribute_defaults(vocabulary, &model)?;
     let declared = declared_flags(vocabulary, &model);
+    // INVARIANT: the order here is the order `eval` reads the plan's lists in.
+    let plan = Plan::build(
+        [&deny_use, &deny_disclosure, &allow],
+        vocabulary.roles().len(),
+        vocabulary.purposes().table().len(),
+        vocabulary.categories().table().len(),
+        |which, position, role, purpose, category| {
+            which == 2
+                || model
+                    .rules
+                    .get(position as usize)
+                    .is_none_or(|rule| !always_excepted(vocabulary, rule, role, purpose, category))
+        },
+    );
     Ok(CompiledVersion {
         model,
         allow,
         deny_use,
         deny_disclosure,
+        plan,
         parties,
         revocation_for,
         defaults,
         declared,
+    })
+}
+
+/// Whether an exception of the rule with neither condition nor recipients covers
+/// the names: then the rule never applies to them, whatever else a request says.
+fn always_excepted(
+    vocabulary: &Vocabulary,
+    rule: &Rule,
+    role: RoleId,
+    purpose: PurposeId,
+    category: CategoryId,
+) -> bool {
+    rule.exceptions.iter().any(|e| {
+        e.condition.is_none()
+            && e.parties.is_none()
+            && e.roles.listed().is_none_or(|r| r.contains(&role))
+            && e.categories.listed().is_none_or(|c| {
+                c.iter()
+                    .any(|c| vocabulary.categories().covers(c.0, category.0))
+            })
+            && e.purposes.listed().is_none_or(|p| {
+                p.iter()
+                    .any(|p| vocabulary.purposes().covers(p.0, purpose.0))
+            })
     })
 }
 
@@ -395,10 +436,16 @@ fn index_rules(
                 cases,
             })?;
     }
+    let sizes = (
+        vocabulary.roles().len(),
+        vocabulary.purposes().table().len(),
+        vocabulary.categories().table().len(),
+    );
+    let build = |b: IndexBuilder| b.build(sizes.0, sizes.1, sizes.2);
     Ok(RuleIndexes {
-        allow: allow.build(),
-        deny_use: deny_use.build(),
-        deny_disclosure: deny_disclosure.build(),
+        allow: build(allow),
+        deny_use: build(deny_use),
+        deny_disclosure: build(deny_disclosure),
     })
 }
 

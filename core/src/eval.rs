@@ -26,7 +26,7 @@ use crate::model::{
     Action, BUILTIN_REVOCATION, Basis, CHILD_RULE, Effect, RevocationKind, Rule, Scope, Target,
 };
 use crate::request::PreparedRequest;
-use crate::trace::Tracer;
+use crate::trace::{NoTrace, Tracer};
 use crate::value::Value;
 
 /// What conditions read: the request's attributes (or the version's defaults) and
@@ -56,6 +56,43 @@ impl Facts for RequestFacts<'_> {
             ),
             ConsentState::Given(_)
         )
+    }
+}
+
+/// The subject's consent for the request's purpose, worked out when first asked:
+/// most decisions never need it, and without revocations it cannot be revoked.
+struct Consent<'a> {
+    policy: &'a Compiled,
+    request: &'a PreparedRequest,
+    known: std::cell::Cell<Option<ConsentState>>,
+}
+
+impl Consent<'_> {
+    fn state(&self) -> ConsentState {
+        if let Some(state) = self.known.get() {
+            return state;
+        }
+        let r = self.request;
+        let state = consent_state(
+            &self.policy.vocabulary,
+            r.purpose,
+            &r.consents,
+            &r.revocations,
+            r.at,
+        );
+        self.known.set(Some(state));
+        state
+    }
+
+    /// When consent was revoked, if it is revoked.
+    fn revoked(&self) -> Option<crate::time::Timestamp> {
+        if self.request.revocations.is_empty() {
+            return None;
+        }
+        match self.state() {
+            ConsentState::Revoked(when) => Some(when),
+            _ => None,
+        }
     }
 }
 
@@ -145,14 +182,12 @@ pub(crate) fn decide<'p, T: Tracer>(
         }
     }
 
-    let consent = consent_state(
-        vocabulary,
-        request.purpose,
-        &request.consents,
-        &request.revocations,
-        request.at,
-    );
-    if let ConsentState::Revoked(when) = consent {
+    let consent = Consent {
+        policy,
+        request,
+        known: std::cell::Cell::new(None),
+    };
+    if let Some(when) = consent.revoked() {
         if let Some(revocation) = opt_out(policy, version, request, tracer) {
             return decision(
                 Some(version_index),
@@ -176,11 +211,21 @@ pub(crate) fn decide<'p, T: Tracer>(
 
     let mut allowed: Option<(CategoryId, u32)> = None;
     for &category in &request.data {
-        match decide_category(policy, version, request, &facts, category, consent, tracer) {
+        let planned = match &version.plan {
+            Some(plan) if !T::ON => plan.get(request.role, request.purpose, category),
+            _ => None,
+        };
+        let outcome = match planned {
+            Some(lists) => {
+                decide_planned(policy, version, request, &facts, category, &consent, lists)
+            }
+            None => decide_category(policy, version, request, &facts, category, &consent, tracer),
+        };
+        match outcome {
             Outcome::Allowed { rule } => {
                 allowed.get_or_insert((category, rule));
             }
-            Outcome::NothingAllowed if matches!(consent, ConsentState::Revoked(_)) => {
+            Outcome::NothingAllowed if consent.revoked().is_some() => {
                 let revocation = version.revocation_for(request.purpose).filter(|r| {
                     version
                         .model
@@ -210,7 +255,7 @@ pub(crate) fn decide<'p, T: Tracer>(
     let Some((category, rule)) = allowed else {
         return decision(Some(version_index), Outcome::NothingAllowed, first);
     };
-    if let (true, ConsentState::Revoked(when)) = (T::ON, consent) {
+    if let (true, Some(when)) = (T::ON, consent.revoked()) {
         let basis = match version.model.rules.get(rule as usize).map(|r| r.effect) {
             Some(Effect::Allow(basis)) => basis.as_str(),
             _ => "",
@@ -501,7 +546,7 @@ fn decide_category<T: Tracer>(
     request: &PreparedRequest,
     facts: &RequestFacts<'_>,
     category: CategoryId,
-    consent: ConsentState,
+    consent: &Consent<'_>,
     tracer: &mut T,
 ) -> Outcome {
     // The deny rule written first decides, whether it forbids use or disclosure.
@@ -541,7 +586,7 @@ fn decide_category<T: Tracer>(
             }
             let condition = truth(facts, &rule.target);
             let consented = rule.effect != Effect::Allow(Basis::Consent)
-                || matches!(consent, ConsentState::Given(_));
+                || matches!(consent.state(), ConsentState::Given(_));
             let applies = condition == Truth::True && consented;
             if T::ON {
                 let why = if condition != Truth::True {
@@ -552,7 +597,7 @@ fn decide_category<T: Tracer>(
                     )
                 } else if !consented {
                     let purpose = policy.vocabulary.purpose_name(request.purpose);
-                    match consent {
+                    match consent.state() {
                         ConsentState::Revoked(when) => format!(
                             "it rests on consent, and consent for {purpose} was withdrawn on {when}"
                         ),
@@ -593,4 +638,55 @@ fn decide_category<T: Tracer>(
             Outcome::NothingAllowed
         }
     }
+}
+
+/// [`decide_category`] without a trace, from the version's plan: the rules of each
+/// index that can apply, each list in file order, so the first that applies is the
+/// one written first. Decides exactly as [`decide_category`] does.
+fn decide_planned(
+    policy: &Compiled,
+    version: &CompiledVersion,
+    request: &PreparedRequest,
+    facts: &RequestFacts<'_>,
+    category: CategoryId,
+    consent: &Consent<'_>,
+    [deny_use, deny_disclosure, allow]: [&[u32]; 3],
+) -> Outcome {
+    let rules = &version.model.rules;
+    let first_deny = |list: &[u32], before: u32| {
+        for &position in list {
+            if position >= before {
+                break;
+            }
+            let Some(rule) = rules.get(position as usize) else {
+                continue;
+            };
+            if deny_applies(policy, request, facts, category, rule, &mut NoTrace) {
+                return Some(position);
+            }
+        }
+        None
+    };
+    let mut denied = first_deny(deny_use, u32::MAX);
+    if request.action == Action::Disclose {
+        // The deny rule written first decides: only an earlier one can come before.
+        if let Some(rule) = first_deny(deny_disclosure, denied.unwrap_or(u32::MAX)) {
+            denied = Some(rule);
+        }
+    }
+    if let Some(rule) = denied {
+        return Outcome::Forbidden { rule };
+    }
+    for &position in allow {
+        let Some(rule) = rules.get(position as usize) else {
+            continue;
+        };
+        if truth(facts, &rule.target) == Truth::True
+            && (rule.effect != Effect::Allow(Basis::Consent)
+                || matches!(consent.state(), ConsentState::Given(_)))
+        {
+            return Outcome::Allowed { rule: position };
+        }
+    }
+    Outcome::NothingAllowed
 }

@@ -116,7 +116,20 @@ impl Policy {
 
     /// Decides a JSON request.
     pub fn decide_json(&self, json: &[u8]) -> Result<Decision<'_>, RequestError> {
-        self.decide(&Request::from_json(json)?)
+        let prepared = self.prepare_json(json)?;
+        Ok(eval::decide(&self.compiled, &prepared, &mut NoTrace))
+    }
+
+    /// Reads a JSON request and resolves its names, as [`Request::from_json`] and
+    /// [`Policy::prepare`] do together (with the same errors), without building the
+    /// request's strings: names are resolved straight from the input.
+    pub fn prepare_json(&self, json: &[u8]) -> Result<PreparedRequest, RequestError> {
+        let c = &self.compiled;
+        match crate::json::prepare(json, &c.vocabulary, c.stamp, Timestamp::now) {
+            Some(prepared) => Ok(prepared),
+            // The slow reader says what is wrong (or prepares what the fast one left).
+            None => self.prepare(&Request::from_json(json)?),
+        }
     }
 
     /// Decides a prepared request without allocating. Fails only when the request

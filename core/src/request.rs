@@ -611,7 +611,7 @@ pub(crate) fn prepare(
 }
 
 /// `party` is given exactly when the action is a disclosure.
-fn check_party(action: Action, party_given: bool) -> Result<(), RequestError> {
+pub(crate) fn check_party(action: Action, party_given: bool) -> Result<(), RequestError> {
     match (action, party_given) {
         (Action::Use, true) => Err(RequestError::field(
             "party",
@@ -627,7 +627,7 @@ fn check_party(action: Action, party_given: bool) -> Result<(), RequestError> {
 
 /// Builds the prepared request from checked parts: attribute values of the
 /// declared types, ids of this vocabulary.
-fn finish(
+pub(crate) fn finish(
     request: ResolvedRequest,
     stamp: u64,
     now: fn() -> Timestamp,

@@ -90,26 +90,42 @@ named! {
     ObligationId: Obligation => |v| v.obligations();
 }
 
-/// The names of one kind a file declares: in order (for suggestions), and by name.
+/// The names of one kind a version declares: in order (for suggestions), and by
+/// name, with the file (its index among those compiled) and the span.
 #[derive(Default)]
 pub(crate) struct KindNames {
     order: Vec<String>,
-    spans: HashMap<String, Span>,
+    spans: HashMap<String, (usize, Span)>,
 }
 
 impl KindNames {
     /// Where the name was declared, if it was.
-    fn span(&self, name: &str) -> Option<Span> {
+    fn span(&self, name: &str) -> Option<(usize, Span)> {
         self.spans.get(name).copied()
     }
 
-    fn add(&mut self, name: &str, span: Span) {
+    fn add(&mut self, name: &str, file: usize, span: Span) {
         self.order.push(name.to_owned());
-        self.spans.insert(name.to_owned(), span);
+        self.spans.insert(name.to_owned(), (file, span));
     }
 }
 
-/// The names one file declares, with where.
+/// Where something was first written, for "the first is …" in a message about a
+/// second one: its line, and its file when that is another file of the version.
+fn first_place(
+    files: &[(Source, PolicyFile)],
+    here: &Source,
+    (file, span): (usize, Span),
+) -> String {
+    match files.get(file) {
+        Some((source, _)) if source.name != here.name => {
+            format!("in `{}` on line {}", source.name, source.locate(span).line)
+        }
+        _ => format!("on line {}", here.locate(span).line),
+    }
+}
+
+/// The names one version (all its files) declares, with where.
 #[derive(Default)]
 pub(crate) struct Declared {
     pub(crate) names: HashMap<Kind, KindNames>,
@@ -170,31 +186,65 @@ fn first_of_all(obligations: &mut Vec<Obligation>, kind: lawful_core::ids::Oblig
     }
 }
 
-/// Compiles every version file of a policy together.
+/// Compiles every version file of a policy together. Files whose headers name the
+/// same version are parts of it: each sees the names any part declares, a name or
+/// rule id declared in two parts is an error, and the rules follow each other in
+/// the order of the files.
 pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnostic>> {
     let mut vocabulary = Vocabulary::new();
     let mut diagnostics = Vec::new();
+    let groups = version_groups(files, &mut diagnostics);
     let mut declared: Vec<Declared> = Vec::new();
-    for (source, file) in files {
-        declared.push(declare(source, file, &mut vocabulary, &mut diagnostics));
+    for group in &groups {
+        declared.push(declare(files, group, &mut vocabulary, &mut diagnostics));
     }
-    let mut versions = Vec::new();
-    for ((source, file), names) in files.iter().zip(&declared) {
-        let mut cx = FileCompiler {
-            source,
-            vocabulary: &vocabulary,
-            declared: names,
-            diagnostics: &mut diagnostics,
-        };
-        if let Some(version) = cx.version(file) {
-            versions.push((version, source, file));
+    // Each version: the merged model, its first file, and each part with its file.
+    let mut versions: Vec<(VersionModel, usize, Parts)> = Vec::new();
+    for (group, names) in groups.iter().zip(&declared) {
+        let mut seen = Seen::default();
+        let mut parts = Vec::new();
+        for &index in group {
+            let Some((source, file)) = files.get(index) else {
+                continue;
+            };
+            let mut cx = FileCompiler {
+                source,
+                files,
+                vocabulary: &vocabulary,
+                declared: names,
+                diagnostics: &mut diagnostics,
+            };
+            if let Some(part) = cx.version(file, index, &mut seen) {
+                parts.push((part, index));
+            }
+        }
+        if parts.len() == group.len() {
+            if let Some(merged) = merge(&parts) {
+                versions.push((merged, group.first().copied().unwrap_or(0), parts));
+            }
         }
     }
-    check_versions(&versions, &mut diagnostics);
-    // Lints only make sense of files that compiled cleanly.
+    let headed: Vec<(&VersionModel, &Source, &PolicyFile)> = versions
+        .iter()
+        .filter_map(|(v, first, _)| files.get(*first).map(|(s, f)| (v, s, f)))
+        .collect();
+    check_versions(&headed, &mut diagnostics);
+    // Lints only make sense of files that compiled cleanly. Each file is linted with
+    // its own part of the version; a purpose another part's rule allows is not
+    // reported as allowed by nothing.
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        for (version, source, file) in &versions {
-            lint::lint(source, file, version, &vocabulary, &mut diagnostics);
+        for (version, _, parts) in &versions {
+            for (part, index) in parts {
+                let Some((source, file)) = files.get(*index) else {
+                    continue;
+                };
+                if parts.len() == 1 {
+                    lint::lint(source, file, version, &vocabulary, &mut diagnostics);
+                } else {
+                    let view = lint_view(&vocabulary, version, part);
+                    lint::lint(source, file, &view, &vocabulary, &mut diagnostics);
+                }
+            }
         }
     }
     // Errors first, then warnings; each in the order of the files and lines.
@@ -219,8 +269,112 @@ pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnosti
     })
 }
 
+/// The parts of a version, each with the index of its file.
+type Parts = Vec<(VersionModel, usize)>;
+
+/// The files of each version, in the order of the files, by the version their
+/// headers name. Parts of one version must agree on its title and effective date.
+fn version_groups(
+    files: &[(Source, PolicyFile)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for (index, (source, file)) in files.iter().enumerate() {
+        let header = &file.header;
+        let Some(&group) = by_name.get(header.version.node.as_str()) else {
+            by_name.insert(&header.version.node, groups.len());
+            groups.push(vec![index]);
+            continue;
+        };
+        let first = groups
+            .get(group)
+            .and_then(|g| g.first())
+            .and_then(|f| files.get(*f));
+        if let Some((first_source, first_file)) = first {
+            let effective = |f: &PolicyFile| f.header.effective.as_ref().map(|e| e.node.clone());
+            let differs = if first_file.header.title != header.title {
+                Some("title")
+            } else if effective(first_file) != effective(file) {
+                Some("effective date")
+            } else {
+                None
+            };
+            if let Some(what) = differs {
+                diagnostics.push(source.at(
+                    header.version.span,
+                    Diagnostic::error(
+                        "L020",
+                        format!(
+                            "version `{}` is also declared in `{}`, with another {what}",
+                            header.version.node, first_source.name
+                        ),
+                    )
+                    .with_help(
+                        "files of one version share its header: give them the same `policy` title and `effective` date, or another version",
+                    ),
+                ));
+            }
+        }
+        if let Some(g) = groups.get_mut(group) {
+            g.push(index);
+        }
+    }
+    groups
+}
+
+/// One version from its parts (in file order): the first part's header, then
+/// every part's declarations and rules in turn.
+fn merge(parts: &[(VersionModel, usize)]) -> Option<VersionModel> {
+    let ((first, _), rest) = parts.split_first()?;
+    let mut version = first.clone();
+    for (part, _) in rest {
+        version.roles.extend_from_slice(&part.roles);
+        version.categories.extend_from_slice(&part.categories);
+        version.purposes.extend_from_slice(&part.purposes);
+        version.attributes.extend(part.attributes.iter().cloned());
+        version.parties.extend(part.parties.iter().cloned());
+        version.rules.extend(part.rules.iter().cloned());
+        version.revocations.extend(part.revocations.iter().cloned());
+        if version.children.is_none() {
+            version.children.clone_from(&part.children);
+        }
+    }
+    Some(version)
+}
+
+/// What the lints see of one part of a version spread over several files: the
+/// part, less the purposes a rule of any part allows (so a purpose is reported
+/// as allowed by nothing only when no part allows it).
+fn lint_view(vocabulary: &Vocabulary, version: &VersionModel, part: &VersionModel) -> VersionModel {
+    let purposes = vocabulary.purposes();
+    let mut allowed = vec![false; purposes.table().len()];
+    for rule in version
+        .rules
+        .iter()
+        .filter(|r| matches!(r.effect, Effect::Allow(_)))
+    {
+        match rule.target.purposes.listed() {
+            None => allowed.iter_mut().for_each(|a| *a = true),
+            Some(listed) => {
+                for p in listed {
+                    for inner in purposes.subtree(p.raw()) {
+                        if let Some(a) = allowed.get_mut(*inner as usize) {
+                            *a = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut view = part.clone();
+    view.purposes
+        .retain(|p| !allowed.get(p.index()).copied().unwrap_or(false));
+    view
+}
+
 fn check_versions(
-    versions: &[(VersionModel, &Source, &PolicyFile)],
+    versions: &[(&VersionModel, &Source, &PolicyFile)],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for (i, (a, source, file)) in versions.iter().enumerate() {
@@ -257,15 +411,72 @@ fn full(source: &Source, span: Span) -> Diagnostic {
     source.at(span, Diagnostic::error("L002", VocabularyFull.to_string()))
 }
 
-/// First pass over a file: its declarations, interned into the shared vocabulary.
+/// First pass over a version's files: their declarations, interned into the
+/// shared vocabulary.
 fn declare(
-    source: &Source,
-    file: &PolicyFile,
+    files: &[(Source, PolicyFile)],
+    group: &[usize],
     vocabulary: &mut Vocabulary,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Declared {
     let mut declared = Declared::default();
-    let mut trees: Vec<(Kind, &ast::NameDecl)> = Vec::new();
+    let mut trees: Vec<(Kind, &ast::NameDecl, &Source)> = Vec::new();
+    for &index in group {
+        let Some((source, file)) = files.get(index) else {
+            continue;
+        };
+        declare_file(
+            (index, source, file),
+            files,
+            &mut declared,
+            &mut trees,
+            vocabulary,
+            diagnostics,
+        );
+    }
+    // Parents before children, whatever order the files declare them in.
+    trees.sort_by_key(|(_, d, _)| d.name.node.matches('.').count());
+    for (kind, d, source) in trees {
+        if let Some((parent, _)) = d.name.node.rsplit_once('.') {
+            if !declared.has(kind, parent) {
+                diagnostics.push(
+                    source.at(
+                        d.name.span,
+                        Diagnostic::error(
+                            "L012",
+                            format!(
+                                "{} `{}` is inside `{parent}`, which is not declared",
+                                kind.word(),
+                                d.name.node
+                            ),
+                        )
+                        .with_help(format!("declare it too: {} {parent} \"…\"", kind.keyword())),
+                    ),
+                );
+                continue;
+            }
+        }
+        let result = match kind {
+            Kind::Category => vocabulary.add_category(&d.name.node, &d.label).map(drop),
+            _ => vocabulary.add_purpose(&d.name.node, &d.label).map(drop),
+        };
+        if result.is_err() {
+            diagnostics.push(full(source, d.name.span));
+        }
+    }
+    declared
+}
+
+/// The declarations of one file of a version, into the version's names; categories
+/// and purposes wait in `trees` until every file is read.
+fn declare_file<'f>(
+    (index, source, file): (usize, &'f Source, &'f PolicyFile),
+    files: &[(Source, PolicyFile)],
+    declared: &mut Declared,
+    trees: &mut Vec<(Kind, &'f ast::NameDecl, &'f Source)>,
+    vocabulary: &mut Vocabulary,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for declaration in &file.declarations {
         let (kind, name) = match declaration {
             Declaration::Role(d) => (Kind::Role, &d.name),
@@ -278,7 +489,7 @@ fn declare(
         };
         let list = declared.names.entry(kind).or_default();
         if let Some(first) = list.span(&name.node) {
-            let line = source.locate(first).line;
+            let place = first_place(files, source, first);
             diagnostics.push(
                 source.at(
                     name.span,
@@ -286,9 +497,7 @@ fn declare(
                         "L011",
                         format!("{} `{}` is declared twice", kind.word(), name.node),
                     )
-                    .with_help(format!(
-                        "remove one of the two; the first is on line {line}"
-                    )),
+                    .with_help(format!("remove one of the two; the first is {place}")),
                 ),
             );
             continue;
@@ -311,7 +520,7 @@ fn declare(
             );
             continue;
         }
-        list.add(&name.node, name.span);
+        list.add(&name.node, index, name.span);
         let result = match declaration {
             Declaration::Role(d) => vocabulary.add_role(&d.name.node, &d.label).map(drop),
             Declaration::Obligation(d) => {
@@ -319,7 +528,7 @@ fn declare(
             }
             Declaration::Party(d) => vocabulary.add_party(&d.name.node, &d.label).map(drop),
             Declaration::Category(d) | Declaration::Purpose(d) => {
-                trees.push((kind, d));
+                trees.push((kind, d, source));
                 Ok(())
             }
             Declaration::Attribute(d) => {
@@ -357,42 +566,22 @@ fn declare(
             diagnostics.push(full(source, name.span));
         }
     }
-    // Parents before children, whatever order the file declares them in.
-    trees.sort_by_key(|(_, d)| d.name.node.matches('.').count());
-    for (kind, d) in trees {
-        if let Some((parent, _)) = d.name.node.rsplit_once('.') {
-            if !declared.has(kind, parent) {
-                diagnostics.push(
-                    source.at(
-                        d.name.span,
-                        Diagnostic::error(
-                            "L012",
-                            format!(
-                                "{} `{}` is inside `{parent}`, which is not declared",
-                                kind.word(),
-                                d.name.node
-                            ),
-                        )
-                        .with_help(format!("declare it too: {} {parent} \"…\"", kind.keyword())),
-                    ),
-                );
-                continue;
-            }
-        }
-        let result = match kind {
-            Kind::Category => vocabulary.add_category(&d.name.node, &d.label).map(drop),
-            _ => vocabulary.add_purpose(&d.name.node, &d.label).map(drop),
-        };
-        if result.is_err() {
-            diagnostics.push(full(source, d.name.span));
-        }
-    }
-    declared
+}
+
+/// What the files of one version have declared so far that must be unique across
+/// them: rule and revocation ids, the child rule, revocations of every purpose.
+#[derive(Default)]
+struct Seen {
+    ids: HashMap<String, (usize, Span)>,
+    children: Option<(usize, Span)>,
+    unscoped_revocation: bool,
 }
 
 /// Second pass over a file: its rules, parties and the rest, resolved to ids.
 struct FileCompiler<'a> {
     source: &'a Source,
+    /// Every file compiled, to say where an earlier declaration is.
+    files: &'a [(Source, PolicyFile)],
     vocabulary: &'a Vocabulary,
     declared: &'a Declared,
     diagnostics: &'a mut Vec<Diagnostic>,
@@ -750,7 +939,14 @@ impl FileCompiler<'_> {
         })
     }
 
-    fn version(&mut self, file: &PolicyFile) -> Option<VersionModel> {
+    /// This file's part of its version; `index` is the file's place among those
+    /// compiled, `seen` what earlier parts of the version declared.
+    fn version(
+        &mut self,
+        file: &PolicyFile,
+        index: usize,
+        seen: &mut Seen,
+    ) -> Option<VersionModel> {
         let header = &file.header;
         let name = header.version.node.clone();
         let date_text = header.effective.as_ref().unwrap_or(&header.version);
@@ -792,8 +988,6 @@ impl FileCompiler<'_> {
             labels: NameNotes::default(),
             fides: NameNotes::default(),
         };
-        let mut ids: HashMap<String, Span> = HashMap::new();
-        let mut children_span: Option<Span> = None;
         for declaration in &file.declarations {
             match declaration {
                 Declaration::Role(d) => {
@@ -828,25 +1022,28 @@ impl FileCompiler<'_> {
                     }
                 }
                 Declaration::Rule(rule) => {
-                    self.unique_id(&mut ids, &rule.id);
+                    self.unique_id(&mut seen.ids, index, &rule.id);
                     version.rules.extend(self.rule(rule));
                 }
                 Declaration::Revocation(r) => {
-                    self.unique_id(&mut ids, &r.id);
-                    let revocation = self.revocation(r, &version.revocations);
+                    self.unique_id(&mut seen.ids, index, &r.id);
+                    let revocation = self.revocation(r, seen.unscoped_revocation);
+                    seen.unscoped_revocation |= revocation
+                        .as_ref()
+                        .is_some_and(|r| r.purposes == Scope::Any);
                     version.revocations.extend(revocation);
                 }
                 Declaration::Children(c) => {
-                    if let Some(first) = children_span {
-                        let line = self.source.locate(first).line;
+                    if let Some(first) = seen.children {
+                        let place = first_place(self.files, self.source, first);
                         self.error(
                             c.span,
                             Diagnostic::error("L017", "the child rule is declared twice")
-                                .with_help(format!("keep one; the first is on line {line}")),
+                                .with_help(format!("keep one; the first is {place}")),
                         );
                         continue;
                     }
-                    children_span = Some(c.span);
+                    seen.children = Some((index, c.span));
                     version.children = self.children(c);
                 }
             }
@@ -940,7 +1137,7 @@ impl FileCompiler<'_> {
     fn revocation(
         &mut self,
         r: &ast::RevocationDecl,
-        earlier: &[Revocation],
+        earlier_unscoped: bool,
     ) -> Option<Revocation> {
         let purposes = match &r.purposes {
             None => Scope::Any,
@@ -969,7 +1166,7 @@ impl FileCompiler<'_> {
             );
             return None;
         }
-        if purposes == Scope::Any && earlier.iter().any(|x| x.purposes == Scope::Any) {
+        if purposes == Scope::Any && earlier_unscoped {
             self.error(
                 r.id.span,
                 Diagnostic::error("L017", "a second revocation rule covers every purpose")
@@ -1016,7 +1213,12 @@ impl FileCompiler<'_> {
         })
     }
 
-    fn unique_id(&mut self, ids: &mut HashMap<String, Span>, id: &Spanned<String>) {
+    fn unique_id(
+        &mut self,
+        ids: &mut HashMap<String, (usize, Span)>,
+        index: usize,
+        id: &Spanned<String>,
+    ) {
         if id.node == CHILD_RULE {
             self.error(
                 id.span,
@@ -1029,15 +1231,15 @@ impl FileCompiler<'_> {
             return;
         }
         if let Some(first) = ids.get(&id.node) {
-            let line = self.source.locate(*first).line;
+            let place = first_place(self.files, self.source, *first);
             self.error(
                 id.span,
                 Diagnostic::error("L018", format!("the id `{}` is used twice", id.node)).with_help(
-                    format!("rule ids must be unique in a version; the first is on line {line}"),
+                    format!("rule ids must be unique in a version; the first is {place}"),
                 ),
             );
         } else {
-            ids.insert(id.node.clone(), id.span);
+            ids.insert(id.node.clone(), (index, id.span));
         }
     }
 }

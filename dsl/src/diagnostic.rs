@@ -92,6 +92,9 @@ pub struct Source {
     pub name: String,
     /// Its text.
     pub text: String,
+    /// Where each line starts, worked out when the first span is located, so
+    /// locating is a binary search however many diagnostics a large file has.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Source {
@@ -105,21 +108,36 @@ impl Source {
         Source {
             name: name.into(),
             text,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The index of the line holding byte `at` (from 0), and where that line starts.
+    fn line_of(&self, at: usize) -> (usize, usize) {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|s| *s <= at).saturating_sub(1);
+        (line, starts.get(line).copied().unwrap_or(0))
     }
 
     /// The location of a span in this file.
     pub fn locate(&self, span: Span) -> Location {
         let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
-        let before = self.text.get(..start).unwrap_or_default();
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let (line, line_start) = self.line_of(start);
         let line_end = self
             .text
             .get(start..)
             .and_then(|rest| rest.find('\n'))
             .map_or(self.text.len(), |i| start + i);
         let source_line = self.text.get(line_start..line_end).unwrap_or_default();
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        let column = self
+            .text
+            .get(line_start..start)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         let end = floor_char_boundary(&self.text, span.end.clamp(start, line_end));
         let width = self
             .text
@@ -128,7 +146,7 @@ impl Source {
             .max(1);
         Location {
             file: self.name.clone(),
-            line: before.matches('\n').count() + 1,
+            line: line + 1,
             column,
             source_line: source_line.trim_end_matches('\r').to_owned(),
             width,

@@ -1,4 +1,5 @@
-//! Loading rule and test files from disk: one file, or a directory of versions.
+//! Loading rule and test files from disk: one file, or a directory of versions
+//! (a version may span several files); the files are parsed in parallel.
 
 use std::path::{Path, PathBuf};
 
@@ -143,10 +144,112 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     files(path, false)
 }
 
-/// Parses one policy version file.
+/// Files at least this large are parsed in parts on several threads.
+const SPLIT_BYTES: usize = 256 << 10;
+
+/// Words that, at the start of a line, always start a declaration: nothing inside
+/// a declaration can begin with them (they are reserved, so no name is one, text
+/// cannot span lines, and a comment ends with its line).
+const DECLARATION_WORDS: [&str; 7] = [
+    "rule",
+    "category",
+    "role",
+    "attribute",
+    "obligation",
+    "revocation",
+    "children",
+];
+
+/// Parses one policy version file (a large one in parts, on several threads).
 pub fn parse_policy(source: &Source) -> Result<PolicyFile, Vec<Diagnostic>> {
+    if source.text.len() >= SPLIT_BYTES {
+        if let Some(file) = parse_in_parts(source) {
+            return Ok(file);
+        }
+    }
     let pair = parse(source, Rule::policy_file).map_err(|d| vec![d])?;
     lower::policy_file(source, pair)
+}
+
+/// Where the file may be cut into `parts` parts of about equal size: the starts of
+/// lines that begin a declaration.
+fn cut_points(text: &str, parts: usize) -> Vec<usize> {
+    let starts_declaration = |at: usize| {
+        let rest = text.get(at..).unwrap_or_default();
+        DECLARATION_WORDS.iter().any(|word| {
+            rest.strip_prefix(word)
+                .is_some_and(|after| after.starts_with([' ', '\t']))
+        })
+    };
+    let mut cuts = Vec::new();
+    for part in 1..parts {
+        let target = text.len() / parts * part;
+        let Some(from) = text.get(target..) else {
+            continue;
+        };
+        let cut = from
+            .match_indices('\n')
+            .map(|(i, _)| target + i + 1)
+            .find(|at| starts_declaration(*at));
+        if let Some(cut) = cut.filter(|c| cuts.last().is_none_or(|last| c > last)) {
+            cuts.push(cut);
+        }
+    }
+    cuts
+}
+
+/// Parses and lowers a large file in parts on as many threads as the machine has:
+/// the first part with the header, each other as the header followed by the part.
+/// `None` when the machine has one thread, the file does not cut, or any part fails
+/// (the whole file is then parsed at once, and its errors are the ones reported).
+fn parse_in_parts(source: &Source) -> Option<PolicyFile> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if threads < 2 || crate::parser::check_limits(source).is_err() {
+        return None;
+    }
+    let text = source.text.as_str();
+    let cuts = cut_points(text, threads);
+    let first_end = *cuts.first()?;
+    let head = crate::parser::parse_unchecked(text.get(..first_end)?, Rule::policy_file)?;
+    let first = lower::policy_file(source, head).ok()?;
+    // The header's text, and a line break so the part's first word stands apart.
+    let h = &first.header;
+    let header_end = h
+        .effective
+        .as_ref()
+        .map_or(h.version.span.end, |e| e.span.end);
+    let header = format!("{}\n", text.get(..header_end)?);
+    let ranges: Vec<(usize, usize)> = cuts
+        .iter()
+        .zip(cuts.iter().skip(1).copied().chain([text.len()]))
+        .map(|(start, end)| (*start, end))
+        .collect();
+    let parts: Vec<Option<Vec<crate::ast::Declaration>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = ranges
+            .iter()
+            .map(|&(start, end)| {
+                let header = &header;
+                std::thread::Builder::new()
+                    .name("lawful-parse".to_owned())
+                    .stack_size(8 << 20)
+                    .spawn_scoped(scope, move || {
+                        let part = format!("{header}{}", text.get(start..end)?);
+                        let pair = crate::parser::parse_unchecked(&part, Rule::policy_file)?;
+                        lower::policy_part(source, pair, start - header.len()).ok()
+                    })
+                    .ok()
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.and_then(|w| w.join().ok().flatten()))
+            .collect()
+    });
+    let mut file = first;
+    for part in parts {
+        file.declarations.extend(part?);
+    }
+    Some(file)
 }
 
 /// Parses one test file.
@@ -155,8 +258,70 @@ pub fn parse_tests(source: &Source) -> Result<TestFile, Vec<Diagnostic>> {
     lower::test_file(source, pair)
 }
 
-/// Compiles policy sources (one per version) into a policy. Its digest is taken
-/// over the sources under the names given.
+/// Below this many bytes in all, files are parsed on the calling thread: starting
+/// threads would cost more than it saves.
+const PARALLEL_BYTES: usize = 64 << 10;
+
+/// Parses every source, each file on one of as many threads as the machine has
+/// (the largest files dealt out first, each to the least loaded thread). Results
+/// keep the order of the sources.
+fn parse_all(sources: Vec<Source>) -> Vec<(Source, Result<PolicyFile, Vec<Diagnostic>>)> {
+    let total: usize = sources.iter().map(|s| s.text.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(sources.len());
+    let mut results: Vec<Option<Result<PolicyFile, Vec<Diagnostic>>>> =
+        sources.iter().map(|_| None).collect();
+    if threads > 1 && total >= PARALLEL_BYTES {
+        let mut order: Vec<usize> = (0..sources.len()).collect();
+        order.sort_by_key(|i| std::cmp::Reverse(sources.get(*i).map_or(0, |s| s.text.len())));
+        let mut shares: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); threads];
+        for i in order {
+            if let Some(share) = shares.iter_mut().min_by_key(|(bytes, _)| *bytes) {
+                share.0 += sources.get(i).map_or(0, |s| s.text.len());
+                share.1.push(i);
+            }
+        }
+        let sources = &sources;
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = shares
+                .iter()
+                .filter_map(|(_, files)| {
+                    std::thread::Builder::new()
+                        .name("lawful-parse".to_owned())
+                        .stack_size(8 << 20)
+                        .spawn_scoped(scope, move || {
+                            files
+                                .iter()
+                                .filter_map(|i| Some((*i, parse_policy(sources.get(*i)?))))
+                                .collect::<Vec<_>>()
+                        })
+                        .ok()
+                })
+                .collect();
+            for worker in workers {
+                for (i, result) in worker.join().unwrap_or_default() {
+                    if let Some(slot) = results.get_mut(i) {
+                        *slot = Some(result);
+                    }
+                }
+            }
+        });
+    }
+    // Whatever no thread parsed (one thread, small input, a thread that could not
+    // start) is parsed here.
+    sources
+        .into_iter()
+        .zip(results)
+        .map(|(source, result)| {
+            let result = result.unwrap_or_else(|| parse_policy(&source));
+            (source, result)
+        })
+        .collect()
+}
+
+/// Compiles policy sources (one per version, or several for a version spread over
+/// files) into a policy. Its digest is taken over the sources under the names given.
 pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
     let digest = crate::digest::of_sources(&sources);
     compile_sources(sources, digest)
@@ -165,8 +330,8 @@ pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
 fn compile_sources(sources: Vec<Source>, digest: [u8; 32]) -> Result<LoadedPolicy, PolicyError> {
     let mut parsed = Vec::new();
     let mut diagnostics = Vec::new();
-    for source in sources {
-        match parse_policy(&source) {
+    for (source, result) in parse_all(sources) {
+        match result {
             Ok(file) => parsed.push((source, file)),
             Err(mut d) => diagnostics.append(&mut d),
         }
@@ -214,7 +379,7 @@ fn compile_sources(sources: Vec<Source>, digest: [u8; 32]) -> Result<LoadedPolic
     })
 }
 
-/// Loads a policy from a rule file or a directory holding one file per version.
+/// Loads a policy from a rule file or a directory holding the files of its versions.
 pub fn load_policy(path: &Path) -> Result<LoadedPolicy, PolicyError> {
     let paths = files(path, false)?;
     if paths.is_empty() {
@@ -297,5 +462,57 @@ pub fn load_test_sources(sources: &[Source]) -> Result<Vec<TestCase>, PolicyErro
         Ok(cases)
     } else {
         Err(diagnostics.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A large file whose lines tempt a careless cut: `purpose` and `party` starting
+    /// continuation lines, declaration words in comments and text.
+    fn large() -> String {
+        let mut text = String::from("policy \"Parts\" version 2024-01-01\n# rule in a comment\n");
+        text += "role visitor \"a visitor\"\nattribute dnt \"dnt\" is yes/no, default no\n";
+        text += "category info \"info\"\npurpose ops \"ops\"\n";
+        for i in 0..3000 {
+            text += &format!(
+                "category info.c{i} \"rule category {i}\"\npurpose ops.p{i} \"purpose {i}\"\n\
+                 rule r{i} allow use of info.c{i}\n  about visitor\n  for ops.p{i}\n  basis consent\n  when dnt\n  cite \"role\"\n\
+                 rule d{i} deny disclosure of any data for any\npurpose\n  to any\nparty\n  when not dnt # children\n  cite \"S\"\n\
+                 party x{i} \"x\"\n  receives for any\npurpose\n  cite \"S\"\n"
+            );
+        }
+        text
+    }
+
+    #[test]
+    fn a_large_file_parsed_in_parts_is_the_file_parsed_whole() {
+        let source = Source::new("large.lawful", large());
+        assert!(source.text.len() >= SPLIT_BYTES);
+        assert!(cut_points(&source.text, 4).len() == 3);
+        let whole = parse(&source, Rule::policy_file)
+            .map_err(|d| vec![d])
+            .and_then(|pair| lower::policy_file(&source, pair));
+        let parts = parse_in_parts(&source);
+        if std::thread::available_parallelism().map_or(1, std::num::NonZero::get) > 1 {
+            assert!(parts.is_some());
+        }
+        if let (Ok(whole), Some(parts)) = (&whole, parts) {
+            assert_eq!(whole.declarations.len(), 3000 * 5 + 4);
+            assert_eq!(whole, &parts);
+        } else {
+            assert!(whole.is_ok(), "{whole:?}");
+        }
+    }
+
+    #[test]
+    fn a_large_file_with_a_mistake_is_reported_as_a_whole() {
+        let text = large().replacen("  for ops.p2000\n", "  for ops.p2000,\n", 1);
+        let source = Source::new("large.lawful", text);
+        assert!(parse_in_parts(&source).is_none());
+        let errors = parse_policy(&source).err().unwrap_or_default();
+        let at = errors.first().and_then(|d| d.location.as_ref());
+        assert_eq!(at.map(|l| l.line), Some(6 + 2000 * 18 + 5), "{errors:?}");
     }
 }

@@ -24,7 +24,7 @@ pub(crate) static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::op_not))
 });
 
-fn span(pair: &Pair<'_, Rule>) -> Span {
+fn raw_span(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
     Span {
         start: s.start(),
@@ -105,9 +105,20 @@ fn parts<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
 
 struct Lowerer<'s> {
     source: &'s Source,
+    /// Added to every position: a part of a file parsed on its own (see
+    /// [`policy_part`]) holds the header and then the part's text.
+    offset: usize,
 }
 
 impl<'s> Lowerer<'s> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = raw_span(pair);
+        Span {
+            start: s.start + self.offset,
+            end: s.end + self.offset,
+        }
+    }
+
     fn internal(&self, at: Span, what: &str) -> Diagnostic {
         self.source.at(
             at,
@@ -131,12 +142,12 @@ impl<'s> Lowerer<'s> {
     fn name(&self, pair: &Pair<'_, Rule>) -> Name {
         Spanned {
             node: pair.as_str().to_owned(),
-            span: span(pair),
+            span: self.span(pair),
         }
     }
 
     fn string(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<String>> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let inner = pair
             .into_inner()
             .next()
@@ -151,7 +162,7 @@ impl<'s> Lowerer<'s> {
     fn integer(&self, pair: &Pair<'_, Rule>) -> Lowered<u32> {
         pair.as_str().parse::<u32>().map_err(|_| {
             self.source.at(
-                span(pair),
+                self.span(pair),
                 Diagnostic::error(
                     "L004",
                     format!("`{}` is too large a number here", pair.as_str()),
@@ -161,18 +172,18 @@ impl<'s> Lowerer<'s> {
     }
 
     fn name_list(&self, pair: Pair<'_, Rule>) -> Lowered<NameList> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let inner = parts(pair)
             .next()
             .ok_or_else(|| self.internal(at, "a list"))?;
         Ok(match inner.as_rule() {
             Rule::name_list => NameList::Names(parts(inner).map(|n| self.name(&n)).collect()),
-            _ => NameList::Any(span(&inner)),
+            _ => NameList::Any(self.span(&inner)),
         })
     }
 
     fn header(&self, pair: Pair<'_, Rule>) -> Lowered<Header> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let mut items = parts(pair);
         let title = self.string(self.next(&mut items, at, "the title")?)?.node;
         let version_pair = self.next(&mut items, at, "the version")?;
@@ -186,7 +197,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn version_name(&self, pair: Pair<'_, Rule>) -> Lowered<Name> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let inner = parts(pair)
             .next()
             .ok_or_else(|| self.internal(at, "a version"))?;
@@ -197,7 +208,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn literal(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Literal>> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let inner = pair
             .into_inner()
             .next()
@@ -225,7 +236,7 @@ impl<'s> Lowerer<'s> {
     fn obligations(&self, pair: Pair<'_, Rule>) -> Lowered<Vec<ObligationItem>> {
         parts(pair)
             .map(|item| {
-                let at = span(&item);
+                let at = self.span(&item);
                 let mut inner = parts(item);
                 let name = self.name(&self.next(&mut inner, at, "an obligation")?);
                 let within_days = inner.next().map(|n| self.integer(&n)).transpose()?;
@@ -239,7 +250,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn declaration(&self, pair: Pair<'_, Rule>) -> Lowered<Declaration> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let rule = pair.as_rule();
         match rule {
             Rule::role_decl | Rule::category_decl | Rule::purpose_decl | Rule::obligation_decl => {
@@ -248,7 +259,7 @@ impl<'s> Lowerer<'s> {
                 let label = self.string(self.next(&mut items, at, "a label")?)?.node;
                 let fides = match items.next() {
                     Some(clause) => {
-                        let clause_at = span(&clause);
+                        let clause_at = self.span(&clause);
                         let key = parts(clause)
                             .next()
                             .ok_or_else(|| self.internal(clause_at, "a Fides key"))?;
@@ -269,7 +280,7 @@ impl<'s> Lowerer<'s> {
                 let name = self.name(&self.next(&mut items, at, "a name")?);
                 let label = self.string(self.next(&mut items, at, "a label")?)?.node;
                 let type_pair = self.next(&mut items, at, "a type")?;
-                let type_at = span(&type_pair);
+                let type_at = self.span(&type_pair);
                 let value_type = match type_pair.into_inner().next().map(|p| p.as_rule()) {
                     Some(Rule::yes_no_type) => TypeName::YesNo,
                     Some(Rule::k_number) => TypeName::Number,
@@ -299,7 +310,7 @@ impl<'s> Lowerer<'s> {
                 for item in items {
                     match item.as_rule() {
                         Rule::receives_clause => {
-                            let item_at = span(&item);
+                            let item_at = self.span(&item);
                             let list = parts(item)
                                 .next()
                                 .ok_or_else(|| self.internal(item_at, "purposes"))?;
@@ -307,7 +318,7 @@ impl<'s> Lowerer<'s> {
                         }
                         Rule::then_clause => party.obligations = self.obligations(item)?,
                         Rule::cite_clause => party.cites = self.cites(item)?,
-                        _ => return Err(self.internal(span(&item), "a party")),
+                        _ => return Err(self.internal(self.span(&item), "a party")),
                     }
                 }
                 Ok(Declaration::Party(party))
@@ -326,10 +337,10 @@ impl<'s> Lowerer<'s> {
                 for item in items {
                     match item.as_rule() {
                         Rule::for_clause => decl.purposes = Some(self.clause_list(item)?),
-                        Rule::withdraws_clause => decl.withdraws = Some(span(&item)),
+                        Rule::withdraws_clause => decl.withdraws = Some(self.span(&item)),
                         Rule::then_clause => decl.obligations = self.obligations(item)?,
                         Rule::cite_clause => decl.cites = self.cites(item)?,
-                        _ => return Err(self.internal(span(&item), "a revocation")),
+                        _ => return Err(self.internal(self.span(&item), "a revocation")),
                     }
                 }
                 Ok(Declaration::Revocation(decl))
@@ -339,7 +350,7 @@ impl<'s> Lowerer<'s> {
                 let under_pair = self.next(&mut items, at, "an age")?;
                 let under = Spanned {
                     node: self.integer(&under_pair)?,
-                    span: span(&under_pair),
+                    span: self.span(&under_pair),
                 };
                 let mut decl = ChildrenDecl {
                     under,
@@ -353,7 +364,7 @@ impl<'s> Lowerer<'s> {
                     match item.as_rule() {
                         Rule::about_clause => decl.roles = Some(self.clause_list(item)?),
                         Rule::unless_clause => {
-                            let item_at = span(&item);
+                            let item_at = self.span(&item);
                             let condition = parts(item)
                                 .next()
                                 .ok_or_else(|| self.internal(item_at, "a condition"))?;
@@ -361,7 +372,7 @@ impl<'s> Lowerer<'s> {
                         }
                         Rule::then_clause => decl.obligations = self.obligations(item)?,
                         Rule::cite_clause => decl.cites = self.cites(item)?,
-                        _ => return Err(self.internal(span(&item), "the children rule")),
+                        _ => return Err(self.internal(self.span(&item), "the children rule")),
                     }
                 }
                 Ok(Declaration::Children(decl))
@@ -372,7 +383,7 @@ impl<'s> Lowerer<'s> {
 
     /// The list inside `about …`, `for …`, `to …` or `of …`.
     fn clause_list(&self, pair: Pair<'_, Rule>) -> Lowered<NameList> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let list = parts(pair)
             .next()
             .ok_or_else(|| self.internal(at, "a list"))?;
@@ -381,7 +392,7 @@ impl<'s> Lowerer<'s> {
 
     /// Fills a scope from one clause; false when the clause is not a scope clause.
     fn scope_clause(&self, scope: &mut Scope, item: Pair<'_, Rule>) -> Lowered<bool> {
-        let at = span(&item);
+        let at = self.span(&item);
         let (word, taken) = match item.as_rule() {
             Rule::of_clause => ("of", scope.categories.is_some()),
             Rule::about_clause => ("about", scope.roles.is_some()),
@@ -418,11 +429,11 @@ impl<'s> Lowerer<'s> {
     }
 
     fn rule(&self, pair: Pair<'_, Rule>) -> Lowered<RuleDecl> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let mut items = parts(pair);
         let id = self.name(&self.next(&mut items, at, "a rule id")?);
         let effect_pair = self.next(&mut items, at, "allow or deny")?;
-        let effect_at = span(&effect_pair);
+        let effect_at = self.span(&effect_pair);
         let inner = parts(effect_pair)
             .next()
             .ok_or_else(|| self.internal(effect_at, "allow or deny"))?;
@@ -448,7 +459,7 @@ impl<'s> Lowerer<'s> {
             cites: Vec::new(),
         };
         for item in items {
-            let item_at = span(&item);
+            let item_at = self.span(&item);
             match item.as_rule() {
                 Rule::basis_clause => {
                     let name = parts(item)
@@ -459,7 +470,7 @@ impl<'s> Lowerer<'s> {
                 Rule::except_clause => {
                     let mut scope = Scope::default();
                     for part in parts(item) {
-                        let part_at = span(&part);
+                        let part_at = self.span(&part);
                         if !self.scope_clause(&mut scope, part)? {
                             return Err(self.internal(part_at, "an exception"));
                         }
@@ -482,7 +493,10 @@ impl<'s> Lowerer<'s> {
     }
 
     fn condition(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
-        let at = span(&pair);
+        let at = self.span(&pair);
+        // Counted before the tree is built: a condition of thousands of `not`s must be
+        // refused before lowering recurses into it. pest's pairs are a flat queue, so
+        // this is one linear scan of the condition's tokens.
         let operators = pair
             .clone()
             .into_inner()
@@ -509,7 +523,7 @@ impl<'s> Lowerer<'s> {
             .map_prefix(|op, operand| {
                 let operand = operand?;
                 let span = Span {
-                    start: span(&op).start,
+                    start: self.span(&op).start,
                     end: operand.span.end,
                 };
                 Ok(Spanned {
@@ -533,7 +547,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn consent_test(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let mut present = true;
         let mut purpose = None;
         // `no` is a keyword `parts` would drop, so read every pair.
@@ -552,13 +566,13 @@ impl<'s> Lowerer<'s> {
     }
 
     fn test(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let mut items = parts(pair);
         let attribute = self.name(&self.next(&mut items, at, "an attribute")?);
         let check = match items.next() {
             None => None,
             Some(check) => {
-                let check_at = span(&check);
+                let check_at = self.span(&check);
                 Some(match check.as_rule() {
                     Rule::comparison => {
                         let mut inner = parts(check);
@@ -596,7 +610,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn test_case(&self, pair: Pair<'_, Rule>) -> Lowered<TestCase> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let mut items = parts(pair);
         let name = self.string(self.next(&mut items, at, "a test name")?)?.node;
         let subject = self.next(&mut items, at, "the subject")?;
@@ -608,7 +622,7 @@ impl<'s> Lowerer<'s> {
             match item.as_rule() {
                 Rule::integer => age = Some(self.integer(&item)?),
                 _ => {
-                    let item_at = span(&item);
+                    let item_at = self.span(&item);
                     let mut inner = parts(item);
                     let attribute = self.name(&self.next(&mut inner, item_at, "an attribute")?);
                     let value = match inner.next() {
@@ -644,7 +658,7 @@ impl<'s> Lowerer<'s> {
             expect: Expectation::Error,
         };
         for item in items {
-            let item_at = span(&item);
+            let item_at = self.span(&item);
             match item.as_rule() {
                 Rule::consent_line | Rule::revoked_line => {
                     let is_consent = item.as_rule() == Rule::consent_line;
@@ -697,7 +711,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn expectation(&self, pair: Pair<'_, Rule>) -> Lowered<Expectation> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let inner = parts(pair)
             .next()
             .ok_or_else(|| self.internal(at, "an expectation"))?;
@@ -738,28 +752,53 @@ pub(crate) fn policy_file(
     source: &Source,
     pair: Pair<'_, Rule>,
 ) -> Result<PolicyFile, Vec<Diagnostic>> {
-    let lowerer = Lowerer { source };
-    let at = span(&pair);
+    let lowerer = Lowerer { source, offset: 0 };
+    let at = lowerer.span(&pair);
     let mut items = pair.into_inner().filter(|p| p.as_rule() != Rule::EOI);
     let header = items
         .next()
         .ok_or_else(|| vec![lowerer.internal(at, "the header")])
         .and_then(|h| lowerer.header(h).map_err(|e| vec![e]))?;
-    let mut declarations = Vec::new();
-    let mut errors = Vec::new();
-    for item in items {
-        match lowerer.declaration(item) {
-            Ok(d) => declarations.push(d),
-            Err(e) => errors.push(e),
+    let declarations = lowerer.declarations(items)?;
+    Ok(PolicyFile {
+        header,
+        declarations,
+    })
+}
+
+/// Lowers the declarations of a part of a file parsed on its own: its text was the
+/// file's header followed by the part, whose first byte is at `offset` bytes past
+/// the header's text in the file. The header is left out.
+pub(crate) fn policy_part(
+    source: &Source,
+    pair: Pair<'_, Rule>,
+    offset: usize,
+) -> Result<Vec<Declaration>, Vec<Diagnostic>> {
+    let lowerer = Lowerer { source, offset };
+    let items = pair
+        .into_inner()
+        .filter(|p| !matches!(p.as_rule(), Rule::EOI | Rule::header));
+    lowerer.declarations(items)
+}
+
+impl Lowerer<'_> {
+    fn declarations<'i>(
+        &self,
+        items: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> Result<Vec<Declaration>, Vec<Diagnostic>> {
+        let mut declarations = Vec::new();
+        let mut errors = Vec::new();
+        for item in items {
+            match self.declaration(item) {
+                Ok(d) => declarations.push(d),
+                Err(e) => errors.push(e),
+            }
         }
-    }
-    if errors.is_empty() {
-        Ok(PolicyFile {
-            header,
-            declarations,
-        })
-    } else {
-        Err(errors)
+        if errors.is_empty() {
+            Ok(declarations)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -768,7 +807,7 @@ pub(crate) fn test_file(
     source: &Source,
     pair: Pair<'_, Rule>,
 ) -> Result<TestFile, Vec<Diagnostic>> {
-    let lowerer = Lowerer { source };
+    let lowerer = Lowerer { source, offset: 0 };
     let mut cases = Vec::new();
     let mut errors = Vec::new();
     for item in pair.into_inner().filter(|p| p.as_rule() == Rule::test_case) {

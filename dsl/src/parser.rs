@@ -21,6 +21,12 @@ pub const MAX_FILE_BYTES: usize = 16 << 20;
 /// The deepest brackets may nest in a condition.
 pub const MAX_NESTING: usize = 16;
 
+/// Parses text without the limit checks, for a part of a file whose whole was
+/// checked; `None` when it does not parse (the whole file's parse then says why).
+pub(crate) fn parse_unchecked(text: &str, entry: Rule) -> Option<pest::iterators::Pair<'_, Rule>> {
+    LawfulParser::parse(entry, text).ok()?.next()
+}
+
 /// Parses a file with the given entry rule, or explains why it cannot.
 pub(crate) fn parse(
     source: &Source,
@@ -37,7 +43,7 @@ pub(crate) fn parse(
     })
 }
 
-fn check_limits(source: &Source) -> Result<(), Diagnostic> {
+pub(crate) fn check_limits(source: &Source) -> Result<(), Diagnostic> {
     if source.text.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "L002",
