@@ -32,6 +32,7 @@ pub use lawful_core::{
 };
 pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
 
+pub mod diff;
 pub mod explain;
 
 /// A loaded policy: every version of it, compiled and indexed.

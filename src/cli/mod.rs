@@ -5,6 +5,7 @@
 mod args;
 mod check;
 mod decide;
+mod diff;
 mod explain;
 mod input;
 mod test;
@@ -30,6 +31,7 @@ Commands:
   test     Run the expected decisions written beside the rules
   decide   Decide JSON requests (one, or JSON Lines) against a policy
   explain  Explain one decision in plain English
+  diff     Report every decision that changes between two policies
 
 Run `lawful <COMMAND> --help` for a command's options and an example.
 
@@ -56,10 +58,14 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
         "test" => test::run(rest),
         "decide" => decide::run(rest),
         "explain" => explain::run(rest),
+        "diff" => diff::run(rest),
         other => {
-            let hint = lawful_core::suggest::suggest(other, ["check", "test", "decide", "explain"])
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
+            let hint = lawful_core::suggest::suggest(
+                other,
+                ["check", "test", "decide", "explain", "diff"],
+            )
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
             eprintln!("error: unknown command `{other}`{hint}\n\n{HELP}");
             BAD_INPUT
         }

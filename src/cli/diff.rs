@@ -1,0 +1,102 @@
+//! `lawful diff OLD NEW`: every decision that changes between two policies.
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use lawful::diff::{self, Format};
+
+use super::{BAD_INPUT, FAILED, OK};
+
+const HELP: &str = "\
+Report every decision that changes between two policies, exactly: each change
+with the requests it holds and a witness request the two decide differently.
+
+Usage: lawful diff [--format text|markdown|json] OLD NEW
+
+  OLD, NEW  each a rule file or a folder of versions, a version inside one
+            (rules/filestack@2020-04-17), or a git revision of either
+            (main:rules/filestack, HEAD~1:rules/filestack@2021-11-11)
+  --format  text (default), markdown (for a pull request's comment) or json
+
+Two folders of several versions are compared for every collection date;
+naming a version on one side compares it with the other side's version of the
+same name.
+
+Exit: 0 nothing changes, 1 something does, 2 bad input.
+
+Example:
+  lawful diff rules/filestack@2020-04-06 rules/filestack@2020-04-17
+";
+
+/// What `lawful diff` was asked.
+pub(crate) struct DiffArgs {
+    pub(crate) old: String,
+    pub(crate) new: String,
+    pub(crate) format: Format,
+}
+
+pub(crate) fn run(raw: &[OsString]) -> u8 {
+    let args = match super::args::read(raw, &["format"], &[], HELP) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let format = match args.value("format").map(|f| f.to_string_lossy()) {
+        None => Format::Text,
+        Some(name) => match Format::from_name(&name) {
+            Some(f) => f,
+            None => {
+                let hint = lawful_core::suggest::suggest(&name, Format::NAMES)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "error: `--format` must be text, markdown or json, not `{name}`{hint}\n\n{HELP}"
+                );
+                return BAD_INPUT;
+            }
+        },
+    };
+    let [old, new] = args.positionals.as_slice() else {
+        eprintln!("error: give OLD and NEW\n\n{HELP}");
+        return BAD_INPUT;
+    };
+    let options = DiffArgs {
+        old: old.to_string_lossy().into_owned(),
+        new: new.to_string_lossy().into_owned(),
+        format,
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    compare(&options, &mut stdout.lock(), &mut stderr.lock())
+}
+
+/// Loads both sides, compares them and prints the diff: 0 when nothing
+/// changes, 1 when something does, 2 when a side cannot be read or compared.
+pub(crate) fn compare(options: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let result = diff::load(&options.old).and_then(|old| {
+        let new = diff::load(&options.new)?;
+        let compared = diff::diff(
+            &old.policy,
+            old.version.as_deref(),
+            &new.policy,
+            new.version.as_deref(),
+        )?;
+        Ok(compared.with_labels(&old.label, &new.label))
+    });
+    match result {
+        Ok(compared) => {
+            // A reader that stops early (`| head`) changes nothing about the answer.
+            let written = out.write_all(diff::render(&compared, options.format).as_bytes());
+            if let Err(e) = written {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    let _ = writeln!(err, "error: cannot write the diff: {e}");
+                    return BAD_INPUT;
+                }
+            }
+            if compared.is_empty() { OK } else { FAILED }
+        }
+        Err(error) => {
+            let _ = writeln!(err, "error: {error}");
+            BAD_INPUT
+        }
+    }
+}
