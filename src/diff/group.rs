@@ -85,10 +85,13 @@ fn headline(old: &Compared, new: &Compared) -> String {
     let k = kind(old, new);
     match k {
         ChangeKind::NowDenied | ChangeKind::NowAllowed => format!(
-            "{k:?}|{:?}|{:?}|{:?}|{:?}",
-            old.rule, old.basis, new.rule, new.basis
+            "{k:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            old.rule, old.basis, old.why, new.rule, new.basis, new.why
         ),
-        ChangeKind::Rule => format!("{k:?}|{}|{:?}|{:?}", new.allowed, old.rule, new.rule),
+        ChangeKind::Rule => format!(
+            "{k:?}|{}|{:?}|{:?}|{:?}|{:?}",
+            new.allowed, old.rule, old.why, new.rule, new.why
+        ),
         ChangeKind::Basis => format!("{k:?}|{:?}|{:?}|{:?}", new.rule, old.basis, new.basis),
         ChangeKind::Obligations => format!(
             "{k:?}|{:?}|{:?}|{:?}",
@@ -170,7 +173,7 @@ pub(crate) fn group(plan: &Plan, evaluation: &Evaluation) -> Result<Vec<Change>,
         let values: Vec<Vec<u16>> = (0..class.cells.len()).map(|c| class.values(c)).collect();
         let mut changes: BTreeMap<u32, (Vec<bool>, Option<Witness>)> = BTreeMap::new();
         for (cell, outcome) in class.outcomes.iter().enumerate() {
-            if outcome[0] == outcome[1] {
+            if evaluation.table.same(outcome[0], outcome[1]) {
                 continue;
             }
             let head = match head_of.get(outcome) {
@@ -525,7 +528,7 @@ fn change(
     );
     let (old, old_compared) = decide(&plan.old, &request);
     let (new, new_compared) = decide(&plan.new, &request);
-    if old_compared != *old_view || new_compared != *new_view {
+    if !old_compared.same_answer(old_view) || !new_compared.same_answer(new_view) {
         return Err(DiffError::Internal(format!(
             "the witness {} is not decided as enumerated",
             serde_json::to_string(&request).unwrap_or_default()

@@ -249,6 +249,9 @@ pub enum DecisionView {
         obligations: Vec<ObligationOwned>,
         /// The version that decided.
         version: Option<String>,
+        /// Why, in a form code can match on (not part of the decision JSON).
+        #[serde(skip)]
+        reason: crate::Reason,
     },
     /// The request was refused.
     Refused {
@@ -274,6 +277,7 @@ impl DecisionView {
                 })
                 .collect(),
             version: decision.version().map(str::to_owned),
+            reason: decision.reason(),
         }
     }
 
@@ -313,8 +317,9 @@ impl DecisionView {
             DecisionView::Decided {
                 allowed: false,
                 rule: None,
+                reason,
                 ..
-            } => "denied: no rule allows it".to_owned(),
+            } => format!("denied: {}", why(*reason)),
         }
     }
 
@@ -353,9 +358,12 @@ impl DecisionView {
                 format!("was {}; now {}", old.said(), new.said())
             }
             ChangeKind::Rule => {
-                let by = |d: &DecisionView| {
-                    d.rule()
-                        .map_or("no rule".to_owned(), |r| format!("rule `{r}`"))
+                let by = |d: &DecisionView| match (d.rule(), d) {
+                    (Some(r), _) => format!("rule `{r}`"),
+                    (None, DecisionView::Decided { reason, .. }) => {
+                        format!("no rule ({})", why(*reason))
+                    }
+                    (None, DecisionView::Refused { .. }) => "no rule (refused)".to_owned(),
                 };
                 let answer = if new.allowed() { "allowed" } else { "denied" };
                 format!("still {answer}, now by {} instead of {}", by(new), by(old))
@@ -374,6 +382,16 @@ impl DecisionView {
                 new.cites_said()
             ),
         }
+    }
+}
+
+/// Why a decision without a rule denies, in words.
+fn why(reason: crate::Reason) -> &'static str {
+    match reason {
+        crate::Reason::PartyNotPermitted => "the recipient does not receive data for the purpose",
+        crate::Reason::NotInVersion => "the version does not declare a name the request uses",
+        crate::Reason::BeforeFirstVersion => "the data predates the first version",
+        _ => "no rule allows it",
     }
 }
 

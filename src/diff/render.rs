@@ -63,10 +63,15 @@ fn tally(diff: &Diff) -> String {
 }
 
 fn checked(diff: &Diff) -> String {
+    let s = &diff.summary;
+    if s.requests == 0 && s.versions.iter().all(|v| v.same_rules) {
+        return "the versions say the same (labels aside), so they decide every request alike"
+            .to_owned();
+    }
     format!(
         "{} asked of both policies, standing for {}",
-        plural(diff.summary.requests, "request", "requests"),
-        plural(diff.summary.cases, "request", "requests")
+        plural(s.requests, "request", "requests"),
+        plural(s.cases, "request", "requests")
     )
 }
 
@@ -108,7 +113,7 @@ fn versions(diff: &Diff, code: &dyn Fn(&str) -> String) -> Vec<String> {
             format!("Version {} → {}", name(old), name(new))
         };
         if let Some(dates) = collected {
-            let _ = write!(line, " (data {dates})");
+            let _ = write!(line, " ({dates})");
         }
         if v.same_rules {
             line.push_str(": the same rules");
@@ -214,6 +219,23 @@ fn text(diff: &Diff) -> String {
     out
 }
 
+/// Inline Markdown code (`x`) as HTML, for a `<summary>`, where Markdown is not read.
+fn html_code(text: &str) -> String {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let mut out = String::new();
+    for (i, part) in escaped.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 fn markdown(diff: &Diff) -> String {
     let code = |s: &str| format!("`{s}`");
     let mut out = format!("#### lawful diff\n\n{}\n\n", head(diff, &code));
@@ -222,14 +244,29 @@ fn markdown(diff: &Diff) -> String {
     }
     let _ = writeln!(out, "- Compared exactly: {}.", checked(diff));
     for (kind, headline, members) in runs(diff) {
-        let _ = write!(out, "\n**{}** — {headline}\n\n", capitalised(heading(kind)));
+        // Changes that leave the answer as it was fold away, to be opened.
+        let folded = matches!(kind, ChangeKind::Rule | ChangeKind::Cites);
+        if folded {
+            let groups = plural(members.len() as u64, "group", "groups");
+            let _ = write!(
+                out,
+                "\n<details><summary><b>{}</b> — {} ({groups})</summary>\n\n",
+                capitalised(heading(kind)),
+                html_code(headline)
+            );
+        } else {
+            let _ = write!(out, "\n**{}** — {headline}\n\n", capitalised(heading(kind)));
+        }
         for change in members {
             let _ = write!(
                 out,
-                "- {}\n\n  <details><summary>witness</summary>\n\n  ```json\n  {}\n  ```\n\n  </details>\n\n",
+                "- {}\n\n  <details><summary>witness</summary>\n\n  ```json\n  {}\n  ```\n\n  </details>\n",
                 capitalised(&change.what),
                 witness(change)
             );
+        }
+        if folded {
+            out.push_str("\n</details>\n");
         }
     }
     out

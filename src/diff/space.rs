@@ -377,9 +377,42 @@ fn canonical(side: &Side<'_>, version: &VersionModel) -> String {
 
 // ── Comparing decisions ────────────────────────────────────────────────────
 
+/// Why a decision denies when no rule is named: not compared (the answer is
+/// the same), but said, and kept apart in groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Why {
+    /// A rule decided (the rule says why).
+    Ruled,
+    /// No rule allows the request.
+    NothingAllowed,
+    /// The recipient does not receive data for the purpose.
+    NotReceived,
+    /// The version does not declare a name the request uses.
+    NotDeclared,
+    /// The data predates the first version.
+    NoVersion,
+    /// The policy cannot read the request.
+    Refused,
+}
+
+impl Why {
+    fn of(reason: crate::Reason) -> Why {
+        match reason {
+            crate::Reason::NothingAllowed => Why::NothingAllowed,
+            crate::Reason::PartyNotPermitted => Why::NotReceived,
+            crate::Reason::NotInVersion => Why::NotDeclared,
+            crate::Reason::BeforeFirstVersion => Why::NoVersion,
+            crate::Reason::Allowed
+            | crate::Reason::ForbiddenByRule
+            | crate::Reason::ConsentRevoked
+            | crate::Reason::Child => Why::Ruled,
+        }
+    }
+}
+
 /// What the diff compares of a decision: allowed, rule, basis, obligations
 /// (the purpose `notify_recipients` names is always the request's, so only its
-/// presence is kept) and cites.
+/// presence is kept) and cites; and, not compared, why a rule-less denial denies.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Compared {
     pub(crate) allowed: bool,
@@ -387,6 +420,7 @@ pub(crate) struct Compared {
     pub(crate) basis: Option<&'static str>,
     pub(crate) obligations: Vec<(String, bool, Option<u32>)>,
     pub(crate) cites: Vec<String>,
+    pub(crate) why: Why,
 }
 
 impl Compared {
@@ -400,6 +434,7 @@ impl Compared {
                 .map(|o| (o.kind.to_owned(), o.purpose.is_some(), o.within_days))
                 .collect(),
             cites: decision.cites().map(str::to_owned).collect(),
+            why: Why::of(decision.reason()),
         }
     }
 
@@ -411,15 +446,28 @@ impl Compared {
             basis: None,
             obligations: Vec::new(),
             cites: Vec::new(),
+            why: Why::Refused,
         }
+    }
+
+    /// Whether two decisions give the same answer (everything compared).
+    pub(crate) fn same_answer(&self, other: &Compared) -> bool {
+        self.allowed == other.allowed
+            && self.rule == other.rule
+            && self.basis == other.basis
+            && self.obligations == other.obligations
+            && self.cites == other.cites
     }
 }
 
-/// Interns compared decisions so cells compare as two integers.
+/// Interns decisions as shown, so cells hold two integers; `answer` numbers
+/// them again by what is compared, so two cells differ when their answers do.
 #[derive(Default)]
 pub(crate) struct Table {
     pub(crate) views: Vec<Compared>,
+    answer: Vec<u32>,
     index: FxHashMap<Compared, u32>,
+    answers: FxHashMap<Compared, u32>,
     memo: [FxHashMap<DecisionKey, u32>; 2],
 }
 
@@ -429,7 +477,12 @@ impl Table {
             return *id;
         }
         let id = u32::try_from(self.views.len()).unwrap_or(u32::MAX);
+        let mut plain = view.clone();
+        plain.why = Why::Ruled;
+        let next = u32::try_from(self.answers.len()).unwrap_or(u32::MAX);
+        let answer = *self.answers.entry(plain).or_insert(next);
         self.views.push(view.clone());
+        self.answer.push(answer);
         self.index.insert(view, id);
         id
     }
@@ -448,6 +501,11 @@ impl Table {
 
     pub(crate) fn view(&self, id: u32) -> Option<&Compared> {
         self.views.get(id as usize)
+    }
+
+    /// Whether two interned decisions give the same answer.
+    pub(crate) fn same(&self, a: u32, b: u32) -> bool {
+        self.answer.get(a as usize) == self.answer.get(b as usize)
     }
 }
 
@@ -1378,7 +1436,7 @@ fn evaluate_class(
             }
         }
         evaluation.requests += 1;
-        differs |= outcome[0] != outcome[1];
+        differs |= !evaluation.table.same(outcome[0], outcome[1]);
         cells.push(tuple.clone());
         outcomes.push(outcome);
     }

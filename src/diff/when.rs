@@ -483,14 +483,21 @@ impl Constraint {
                 }
                 parts.join(" or ")
             }
-            Constraint::Consent { cases } => format!(
-                "consent to the purpose is {}",
-                cases
-                    .iter()
-                    .map(ConsentCase::words)
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
+            Constraint::Consent { cases } => {
+                let has = |state| cases.iter().any(|c| c.state == state);
+                let revoked = has(ConsentStateName::Revoked);
+                if !revoked && has(ConsentStateName::Absent) && has(ConsentStateName::InForce) {
+                    return "consent to the purpose is not revoked".to_owned();
+                }
+                format!(
+                    "consent to the purpose is {}",
+                    cases
+                        .iter()
+                        .map(ConsentCase::words)
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                )
+            }
             Constraint::ConsentTo { purpose, in_force } => {
                 if *in_force {
                     format!("consent to {purpose} is in force")
