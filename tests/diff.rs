@@ -273,6 +273,13 @@ fn bad_inputs_exit_2() {
         "{}",
         text(&out.stderr)
     );
+    let out = lawful(&["diff", "--help"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("Usage: lawful diff") && help.contains("Example:"),
+        "{help}"
+    );
 }
 
 // ── Edited copies of the current rules ──────────────────────────────────────
