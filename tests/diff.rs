@@ -231,6 +231,21 @@ fn the_cli_prints_markdown_and_json() {
 fn identical_policies_change_nothing() {
     let out = lawful(&["diff", "rules/filestack", "rules/filestack"], &root());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // A single file against a folder: the folder's version of the same name.
+    let out = lawful(
+        &[
+            "diff",
+            "rules/filestack",
+            "rules/filestack/2021-11-11.lawful",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Version 2021-11-11 → 2021-11-11"),
+        "{}",
+        text(&out.stdout)
+    );
     let policy = Policy::load(RULES).unwrap();
     let options = DiffOptions {
         compare_identical_versions: true,

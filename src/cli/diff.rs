@@ -18,9 +18,9 @@ Usage: lawful diff [--format text|markdown|json] OLD NEW
             (main:rules/filestack, HEAD~1:rules/filestack@2021-11-11)
   --format  text (default), markdown (for a pull request's comment) or json
 
-Two folders of several versions are compared for every collection date;
-naming a version on one side compares it with the other side's version of the
-same name.
+Two folders of several versions are compared for every collection date; a
+version named on one side (or a single file) is compared with the other side's
+version of the same name.
 
 Exit: 0 nothing changes, 1 something does, 2 bad input.
 

@@ -113,8 +113,8 @@ fn day_before(t: Timestamp) -> Timestamp {
 ///
 /// - Both sides hold one version (or name one with `@`): those two versions,
 ///   whatever their names; requests carry no `collected_at`.
-/// - One side names a version and the other holds several: the other side's
-///   version of the same name.
+/// - One side names a version, or holds only one, and the other holds several
+///   including one of that name: that one.
 /// - Neither names one and a side holds several: whole policies, with
 ///   `collected_at` as one more dimension, cut at every version's first day.
 pub(crate) fn plan(
@@ -126,6 +126,17 @@ pub(crate) fn plan(
     let old_names = version_names(old);
     let new_names = version_names(new);
     let fixed = Timestamp::from_date(2026, 3, 1).unwrap_or_else(Timestamp::now);
+    // A single version against a folder that has a version of its name: those two.
+    let single = |names: &[String], other: &[String]| match names {
+        [only] if other.len() > 1 && other.contains(only) => Some(only.clone()),
+        _ => None,
+    };
+    let (old_single, new_single) = (
+        single(&old_names, &new_names),
+        single(&new_names, &old_names),
+    );
+    let old_version = old_version.or(new_single.as_deref());
+    let new_version = new_version.or(old_single.as_deref());
     if old_version.is_none()
         && new_version.is_none()
         && (old_names.len() > 1 || new_names.len() > 1)
