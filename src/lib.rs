@@ -36,6 +36,7 @@ pub use lawful_dsl::load::read_source;
 pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
 
 pub mod audit;
+pub mod diff;
 pub mod explain;
 pub mod report;
 

@@ -4,6 +4,7 @@
 
 mod check;
 mod decide;
+mod diff;
 mod explain;
 mod fmt;
 mod input;
@@ -53,6 +54,8 @@ enum Command {
     Lsp(lsp::LspArgs),
     /// The data map, a record of processing, or a Fides manifest
     Map(map::MapArgs),
+    /// Report every decision that changes between two policies
+    Diff(diff::DiffCommand),
     /// Serve decisions over HTTP/JSON, reloading the rules as they change
     #[cfg(feature = "server")]
     Serve(serve::ServeArgs),
@@ -76,6 +79,7 @@ pub(crate) fn run(raw: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
         Command::Fmt(args) => fmt::run(args),
         Command::Lsp(args) => lsp::run(args),
         Command::Map(args) => map::run(args),
+        Command::Diff(args) => diff::run(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args),
     }
