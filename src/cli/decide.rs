@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::input;
 
+use lawful::Request;
 use lawful::audit::{Answered, AuditLog, Detail, answer, refusal};
 
 use super::{BAD_INPUT, OK};
@@ -86,16 +87,29 @@ pub(crate) fn run(args: &DecideArgs) -> u8 {
         let audit = log.is_some();
         let answered = match line {
             input::Line::TooLong => refusal(&policy, &input::too_long(), audit),
-            input::Line::Text(mut text) => {
-                // The first line may open one request spread over several lines.
-                if first && opens_a_document(&text) {
-                    text.push(b'\n');
-                    match input::read_rest(&mut reader, &mut text) {
-                        Ok(()) => answer(&policy, &text, detail, audit),
-                        Err(error) => refusal(&policy, &error, audit),
-                    }
-                } else {
-                    answer(&policy, &text, detail, audit)
+            input::Line::Text(text) if text.trim_ascii().is_empty() => continue,
+            input::Line::Text(text) => {
+                // Input that begins with an unfinished request may be one request
+                // spread over lines: it is, if the input as a whole is one JSON
+                // value. Otherwise every line is read again, one by one.
+                let mut whole = None;
+                if first && is_unfinished(&text) {
+                    let (rest, document) = input::whole_document(reader, text.clone());
+                    reader = rest;
+                    whole = document;
+                }
+                match whole {
+                    Some(document) => answer(&policy, &document, detail, audit),
+                    None if is_unfinished(&text) => match Request::from_json(&text) {
+                        Err(mut error) => {
+                            error.message.push_str(
+                                "; each line must hold one whole request (JSON Lines), or the input must be one request alone",
+                            );
+                            refusal(&policy, &error, audit)
+                        }
+                        Ok(_) => answer(&policy, &text, detail, audit),
+                    },
+                    None => answer(&policy, &text, detail, audit),
                 }
             }
         };
@@ -126,8 +140,7 @@ pub(crate) fn run(args: &DecideArgs) -> u8 {
     if bad > 0 { BAD_INPUT } else { OK }
 }
 
-/// True when a line starts a JSON object it does not finish: a pretty-printed request.
-fn opens_a_document(line: &[u8]) -> bool {
-    line.trim_ascii_start().starts_with(b"{")
-        && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err_and(|e| e.is_eof())
+/// True when a line starts JSON it does not finish (an object or a list cut short).
+fn is_unfinished(line: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err_and(|e| e.is_eof())
 }
