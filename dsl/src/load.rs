@@ -234,7 +234,7 @@ fn files(path: &Path, tests: bool) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
 
 /// The rule files (not test files) a path names: the file itself, or those
 /// directly in a directory, sorted.
-pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     files(path, false)
 }
 
