@@ -398,8 +398,8 @@ fn a_new_deny_with_a_condition() {
 #[test]
 fn a_basis_changed() {
     let new = edited(
-        "  for customer.provide_services, customer.billing, customer.account_communications, customer.support\n  basis legitimate_interests",
-        "  for customer.provide_services, customer.billing, customer.account_communications, customer.support\n  basis contract",
+        "      customer.support\n  basis legitimate_interests",
+        "      customer.support\n  basis contract",
     );
     let d = changes_of(&new);
     assert!(d.changes.iter().all(|c| c.kind == ChangeKind::Basis));
