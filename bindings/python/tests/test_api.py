@@ -103,4 +103,6 @@ def test_the_digest_names_the_text_not_the_place(policy, tmp_path):
     texts = {p.name: p.read_text(encoding="utf-8") for p in RULES.glob("*.lawful") if not p.name.endswith(".test.lawful")}
     assert lawful.loads(texts).digest == policy.digest
     texts["2017-11-08.lawful"] += "# a comment\n"
+    assert lawful.loads(texts).digest == policy.digest, "a comment is layout, not text"
+    texts["2017-11-08.lawful"] = texts["2017-11-08.lawful"].replace("children under 13", "children under 14")
     assert lawful.loads(texts).digest != policy.digest
