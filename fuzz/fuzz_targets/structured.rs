@@ -117,6 +117,7 @@ fuzz_target!(|input: Input| {
         party: input.party.as_ref().map(|p| pick(&parties, p)),
         at: Some(instant(&input.at)),
         collected_at: input.collected_at.as_ref().map(instant),
+        request_id: None,
     };
     let names_known = v.role(&request.subject.role).is_some()
         && request.data.iter().all(|c| v.category(c).is_some())
