@@ -347,26 +347,7 @@ fn merge(parts: &[(VersionModel, usize)]) -> Option<VersionModel> {
 /// part, less the purposes a rule of any part allows (so a purpose is reported
 /// as allowed by nothing only when no part allows it).
 fn lint_view(vocabulary: &Vocabulary, version: &VersionModel, part: &VersionModel) -> VersionModel {
-    let purposes = vocabulary.purposes();
-    let mut allowed = vec![false; purposes.table().len()];
-    for rule in version
-        .rules
-        .iter()
-        .filter(|r| matches!(r.effect, Effect::Allow(_)))
-    {
-        match rule.target.purposes.listed() {
-            None => allowed.iter_mut().for_each(|a| *a = true),
-            Some(listed) => {
-                for p in listed {
-                    for inner in purposes.subtree(p.raw()) {
-                        if let Some(a) = allowed.get_mut(*inner as usize) {
-                            *a = true;
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let allowed = lint::allowed_purposes(vocabulary, version);
     let mut view = part.clone();
     view.purposes
         .retain(|p| !allowed.get(p.index()).copied().unwrap_or(false));

@@ -85,25 +85,7 @@ pub(crate) fn lint(
 
     // L031: every declared purpose with nothing inside it must be allowed by some rule.
     let purposes = vocabulary.purposes();
-    let mut allowed = vec![false; purposes.table().len()];
-    for rule in version
-        .rules
-        .iter()
-        .filter(|r| matches!(r.effect, Effect::Allow(_)))
-    {
-        match rule.target.purposes.listed() {
-            None => allowed.iter_mut().for_each(|a| *a = true),
-            Some(listed) => {
-                for p in listed {
-                    for inner in purposes.subtree(p.raw()) {
-                        if let Some(a) = allowed.get_mut(*inner as usize) {
-                            *a = true;
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let allowed = allowed_purposes(vocabulary, version);
     let purpose_spans = spans(file, |d| match d {
         Declaration::Purpose(p) => Some(&p.name),
         _ => None,
@@ -200,6 +182,31 @@ fn idle_recipient_exception(rule: &lawful_core::model::Rule) -> Option<String> {
         }
     }
     None
+}
+
+/// For each purpose id, whether some allow rule of the version reaches it.
+pub(crate) fn allowed_purposes(vocabulary: &Vocabulary, version: &VersionModel) -> Vec<bool> {
+    let purposes = vocabulary.purposes();
+    let mut allowed = vec![false; purposes.table().len()];
+    for rule in version
+        .rules
+        .iter()
+        .filter(|r| matches!(r.effect, Effect::Allow(_)))
+    {
+        match rule.target.purposes.listed() {
+            None => allowed.iter_mut().for_each(|a| *a = true),
+            Some(listed) => {
+                for p in listed {
+                    for inner in purposes.subtree(p.raw()) {
+                        if let Some(a) = allowed.get_mut(*inner as usize) {
+                            *a = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    allowed
 }
 
 /// Where each name `pick` takes from the file's declarations is written.
