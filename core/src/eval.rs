@@ -226,13 +226,7 @@ pub(crate) fn decide<'p, T: Tracer>(
                 allowed.get_or_insert((category, rule));
             }
             Outcome::NothingAllowed if consent.revoked().is_some() => {
-                let revocation = version.revocation_for(request.purpose).filter(|r| {
-                    version
-                        .model
-                        .revocations
-                        .get(*r as usize)
-                        .is_some_and(|r| r.kind == RevocationKind::Withdrawal)
-                });
+                let revocation = declared_withdrawal(version, request.purpose);
                 if T::ON {
                     tracer.step(
                         withdrawal_id(version, request.purpose),
@@ -393,11 +387,21 @@ fn opt_out<T: Tracer>(
 
 /// The id a withdrawal of consent for `purpose` is reported under.
 fn withdrawal_id(version: &CompiledVersion, purpose: PurposeId) -> &str {
-    version
-        .revocation_for(purpose)
+    declared_withdrawal(version, purpose)
         .and_then(|r| version.model.revocations.get(r as usize))
-        .filter(|r| r.kind == RevocationKind::Withdrawal)
         .map_or(BUILTIN_REVOCATION, |r| &r.id)
+}
+
+/// The position of the declared withdrawal that covers `purpose`, if the most
+/// specific revocation covering it is one (and not an opt-out).
+fn declared_withdrawal(version: &CompiledVersion, purpose: PurposeId) -> Option<u32> {
+    version.revocation_for(purpose).filter(|r| {
+        version
+            .model
+            .revocations
+            .get(*r as usize)
+            .is_some_and(|r| r.kind == RevocationKind::Withdrawal)
+    })
 }
 
 fn condition_of(policy: &Compiled, condition: Option<&crate::condition::Condition>) -> String {
