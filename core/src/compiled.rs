@@ -2,8 +2,6 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rustc_hash::FxHashSet;
-
 use crate::condition::{Condition, MAX_CONDITION_DEPTH};
 use crate::ids::{AttributeId, CategoryId, NameId, PartyId, PurposeId, RoleId, id_from_index};
 use crate::index::{IndexBuilder, Keys, Plan, RuleIndex};
@@ -71,8 +69,9 @@ struct Parties {
     party_slot: Vec<Option<u32>>,
     /// Whether the party receives data for any purpose, by party id.
     receives_any: Vec<bool>,
-    /// Each party with every purpose it receives data for (subtrees expanded).
-    receives: FxHashSet<(PartyId, PurposeId)>,
+    /// Every purpose each party receives data for (subtrees expanded), sorted, by
+    /// party id: a party receives for few purposes, so a binary search is quick.
+    receives: Vec<Vec<u32>>,
 }
 
 /// Which names a version declares, by id.
@@ -135,7 +134,11 @@ impl CompiledVersion {
             .get(party.index())
             .copied()
             .unwrap_or(false)
-            || self.parties.receives.contains(&(party, purpose))
+            || self
+                .parties
+                .receives
+                .get(party.index())
+                .is_some_and(|purposes| purposes.binary_search(&purpose.0).is_ok())
     }
 
     /// The party's declaration in this version.
@@ -481,7 +484,7 @@ fn index_parties(vocabulary: &Vocabulary, model: &VersionModel) -> Result<Partie
     let mut parties = Parties {
         party_slot: vec![None; party_count],
         receives_any: vec![false; party_count],
-        receives: FxHashSet::default(),
+        receives: vec![Vec::new(); party_count],
     };
     for (slot, party) in model.parties.iter().enumerate() {
         let in_range = party.party.index() < party_count
@@ -501,11 +504,17 @@ fn index_parties(vocabulary: &Vocabulary, model: &VersionModel) -> Result<Partie
             Scope::Only(purposes) => {
                 for purpose in purposes {
                     for inner in vocabulary.purposes().subtree(purpose.0) {
-                        parties.receives.insert((party.party, PurposeId(*inner)));
+                        if let Some(list) = parties.receives.get_mut(party.party.index()) {
+                            list.push(*inner);
+                        }
                     }
                 }
             }
         }
+    }
+    for list in &mut parties.receives {
+        list.sort_unstable();
+        list.dedup();
     }
     Ok(parties)
 }
