@@ -82,6 +82,9 @@ struct Declared {
     purposes: Vec<bool>,
     parties: Vec<bool>,
     attributes: Vec<bool>,
+    /// Every role, category, purpose and party of the vocabulary (usually true of
+    /// the newest version): no request can name one the version lacks.
+    everything: bool,
 }
 
 fn flags(len: usize, ids: impl Iterator<Item = usize>) -> Vec<bool> {
@@ -161,8 +164,11 @@ impl CompiledVersion {
     /// The first name the request uses that this version does not declare. A
     /// version says nothing about such names, so nothing in it can allow them.
     pub(crate) fn undeclared(&self, request: &PreparedRequest) -> Option<Undeclared> {
-        let has = |flags: &[bool], index: usize| flags.get(index).copied().unwrap_or(false);
         let d = &self.declared;
+        if d.everything {
+            return None;
+        }
+        let has = |flags: &[bool], index: usize| flags.get(index).copied().unwrap_or(false);
         if !has(&d.roles, request.role.index()) {
             return Some(Undeclared::Role(request.role));
         }
@@ -599,7 +605,7 @@ fn attribute_defaults(
 
 /// Which names the version declares, as one flag per id of each kind.
 fn declared_flags(vocabulary: &Vocabulary, model: &VersionModel) -> Declared {
-    Declared {
+    let mut declared = Declared {
         roles: flags(
             vocabulary.roles().len(),
             model.roles.iter().map(|r| r.index()),
@@ -620,5 +626,15 @@ fn declared_flags(vocabulary: &Vocabulary, model: &VersionModel) -> Declared {
             vocabulary.attributes().len(),
             model.attributes.iter().map(|(a, _)| a.index()),
         ),
-    }
+        everything: false,
+    };
+    declared.everything = [
+        &declared.roles,
+        &declared.categories,
+        &declared.purposes,
+        &declared.parties,
+    ]
+    .iter()
+    .all(|flags| flags.iter().all(|f| *f));
+    declared
 }
