@@ -2,8 +2,6 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rustc_hash::FxHashSet;
-
 use crate::condition::{Condition, MAX_CONDITION_DEPTH};
 use crate::ids::{AttributeId, CategoryId, NameId, PartyId, PurposeId, RoleId, id_from_index};
 use crate::index::{IndexBuilder, Keys, Plan, RuleIndex};
@@ -71,8 +69,9 @@ struct Parties {
     party_slot: Vec<Option<u32>>,
     /// Whether the party receives data for any purpose, by party id.
     receives_any: Vec<bool>,
-    /// Each party with every purpose it receives data for (subtrees expanded).
-    receives: FxHashSet<(PartyId, PurposeId)>,
+    /// Every purpose each party receives data for (subtrees expanded), sorted, by
+    /// party id: a party receives for few purposes, so a binary search is quick.
+    receives: Vec<Vec<u32>>,
 }
 
 /// Which names a version declares, by id.
@@ -83,6 +82,9 @@ struct Declared {
     purposes: Vec<bool>,
     parties: Vec<bool>,
     attributes: Vec<bool>,
+    /// Every role, category, purpose and party of the vocabulary (usually true of
+    /// the newest version): no request can name one the version lacks.
+    everything: bool,
 }
 
 fn flags(len: usize, ids: impl Iterator<Item = usize>) -> Vec<bool> {
@@ -135,7 +137,11 @@ impl CompiledVersion {
             .get(party.index())
             .copied()
             .unwrap_or(false)
-            || self.parties.receives.contains(&(party, purpose))
+            || self
+                .parties
+                .receives
+                .get(party.index())
+                .is_some_and(|purposes| purposes.binary_search(&purpose.0).is_ok())
     }
 
     /// The party's declaration in this version.
@@ -158,8 +164,11 @@ impl CompiledVersion {
     /// The first name the request uses that this version does not declare. A
     /// version says nothing about such names, so nothing in it can allow them.
     pub(crate) fn undeclared(&self, request: &PreparedRequest) -> Option<Undeclared> {
-        let has = |flags: &[bool], index: usize| flags.get(index).copied().unwrap_or(false);
         let d = &self.declared;
+        if d.everything {
+            return None;
+        }
+        let has = |flags: &[bool], index: usize| flags.get(index).copied().unwrap_or(false);
         if !has(&d.roles, request.role.index()) {
             return Some(Undeclared::Role(request.role));
         }
@@ -485,7 +494,7 @@ fn index_parties(vocabulary: &Vocabulary, model: &VersionModel) -> Result<Partie
     let mut parties = Parties {
         party_slot: vec![None; party_count],
         receives_any: vec![false; party_count],
-        receives: FxHashSet::default(),
+        receives: vec![Vec::new(); party_count],
     };
     for (slot, party) in model.parties.iter().enumerate() {
         let in_range = party.party.index() < party_count
@@ -505,11 +514,17 @@ fn index_parties(vocabulary: &Vocabulary, model: &VersionModel) -> Result<Partie
             Scope::Only(purposes) => {
                 for purpose in purposes {
                     for inner in vocabulary.purposes().subtree(purpose.0) {
-                        parties.receives.insert((party.party, PurposeId(*inner)));
+                        if let Some(list) = parties.receives.get_mut(party.party.index()) {
+                            list.push(*inner);
+                        }
                     }
                 }
             }
         }
+    }
+    for list in &mut parties.receives {
+        list.sort_unstable();
+        list.dedup();
     }
     Ok(parties)
 }
@@ -594,7 +609,7 @@ fn attribute_defaults(
 
 /// Which names the version declares, as one flag per id of each kind.
 fn declared_flags(vocabulary: &Vocabulary, model: &VersionModel) -> Declared {
-    Declared {
+    let mut declared = Declared {
         roles: flags(
             vocabulary.roles().len(),
             model.roles.iter().map(|r| r.index()),
@@ -615,5 +630,15 @@ fn declared_flags(vocabulary: &Vocabulary, model: &VersionModel) -> Declared {
             vocabulary.attributes().len(),
             model.attributes.iter().map(|(a, _)| a.index()),
         ),
-    }
+        everything: false,
+    };
+    declared.everything = [
+        &declared.roles,
+        &declared.categories,
+        &declared.purposes,
+        &declared.parties,
+    ]
+    .iter()
+    .all(|flags| flags.iter().all(|f| *f));
+    declared
 }

@@ -249,7 +249,7 @@ pub(crate) fn decide<'p, T: Tracer>(
     let Some((category, rule)) = allowed else {
         return decision(Some(version_index), Outcome::NothingAllowed, first);
     };
-    if let (true, Some(when)) = (T::ON, consent.revoked()) {
+    if let Some(when) = consent.revoked().filter(|_| T::ON) {
         let basis = match version.model.rules.get(rule as usize).map(|r| r.effect) {
             Some(Effect::Allow(basis)) => basis.as_str(),
             _ => "",
