@@ -340,15 +340,18 @@ fn read_data(value: Option<&serde_json::Value>) -> Result<Vec<String>, RequestEr
     }
 }
 
+/// The error for an age that is not a whole number from 0 to [`MAX_AGE`].
+fn age_error() -> RequestError {
+    RequestError::field(
+        "subject.age",
+        format!(
+            "`subject.age` must be a whole number of years from 0 to {MAX_AGE}, or null when unknown"
+        ),
+    )
+}
+
 fn read_age(value: &serde_json::Value) -> Result<Option<u32>, RequestError> {
-    let problem = || {
-        RequestError::field(
-            "subject.age",
-            format!(
-                "`subject.age` must be a whole number of years from 0 to {MAX_AGE}, or null when unknown"
-            ),
-        )
-    };
+    let problem = age_error;
     match value {
         serde_json::Value::Null => Ok(None),
         // Only integers: 17.99999999999999999 reads as 18.0 and must not pass for 18.
@@ -599,6 +602,10 @@ fn finish(
     stamp: u64,
     now: fn() -> Timestamp,
 ) -> Result<PreparedRequest, RequestError> {
+    // A request built in code is held to what the JSON reader allows.
+    if request.age.is_some_and(|age| age > MAX_AGE) {
+        return Err(age_error());
+    }
     let at = request.at.unwrap_or_else(now);
     if request.collected_at.is_some_and(|collected| collected > at) {
         return Err(RequestError::field(
