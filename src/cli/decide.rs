@@ -10,9 +10,11 @@ use lawful::{Policy, Request, RequestError};
 use super::{BAD_INPUT, OK};
 
 const HELP: &str = "\
-Decide requests against a policy. Input is one JSON request, or JSON Lines (one
-request per line), from FILE or standard input. Output is one decision per line,
-in order; a bad line yields an error object on its line and the rest go on.
+Decide requests against a policy. Input is JSON Lines (one request per line)
+from FILE or standard input: one answer per line, in order, whatever a line
+holds; a bad line yields an error object on its line and the rest go on; blank
+lines are skipped. Input that is, as a whole, one JSON request spread over
+several lines (a pretty-printed file) gets one answer.
 
 Usage: lawful decide --policy PATH [--explain] [FILE]
 
@@ -41,7 +43,14 @@ fn error_line(error: &RequestError) -> String {
 }
 
 fn decide_line(policy: &Policy, line: &[u8], explain: bool) -> Result<String, RequestError> {
-    let request = Request::from_json(line)?;
+    let request = Request::from_json(line).map_err(|mut e| {
+        if is_unfinished(line) {
+            e.message.push_str(
+                "; each line must hold one whole request (JSON Lines), or the input must be one request alone",
+            );
+        }
+        e
+    })?;
     let text = if explain {
         let (decision, trace) = policy.explain(&request)?;
         serde_json::to_string(&decision.with_trace(&trace))
@@ -91,15 +100,22 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
         };
         let result = match line {
             input::Line::TooLong => Err(input::too_long()),
-            input::Line::Text(mut text) => {
-                // The first line may open one request spread over several lines.
-                if first && opens_a_document(&text) {
-                    text.push(b'\n');
-                    input::read_rest(&mut reader, &mut text)
-                        .and_then(|()| decide_line(&policy, &text, explain))
-                } else {
-                    decide_line(&policy, &text, explain)
+            input::Line::Text(text) if text.trim_ascii().is_empty() => continue,
+            input::Line::Text(text) => {
+                let mut answer = None;
+                // Input that begins with an unfinished request may be one request
+                // spread over lines: it is, if the input as a whole is one JSON
+                // value. Otherwise every line is read again, one by one.
+                if first && is_unfinished(&text) {
+                    match input::whole_document(reader, text.clone()) {
+                        (rest, Some(document)) => {
+                            reader = rest;
+                            answer = Some(decide_line(&policy, &document, explain));
+                        }
+                        (rest, None) => reader = rest,
+                    }
                 }
+                answer.unwrap_or_else(|| decide_line(&policy, &text, explain))
             }
         };
         first = false;
@@ -122,8 +138,7 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
     if bad > 0 { BAD_INPUT } else { OK }
 }
 
-/// True when a line starts a JSON object it does not finish: a pretty-printed request.
-fn opens_a_document(line: &[u8]) -> bool {
-    line.trim_ascii_start().starts_with(b"{")
-        && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err_and(|e| e.is_eof())
+/// True when a line starts JSON it does not finish (an object or a list cut short).
+fn is_unfinished(line: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err_and(|e| e.is_eof())
 }

@@ -1,0 +1,138 @@
+//! Hostile input, each case a finding that once got through: the command line's
+//! request reader, policy folders, limits on diagnostics and on the work a large
+//! policy or request may cause, and text that could fool a terminal.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/filestack");
+
+/// Runs the binary, feeding `stdin` from another thread so that a long answer
+/// cannot block a long question.
+fn lawful(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lawful"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let bytes = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        // The binary may stop reading early; that is its business.
+        let _ = input.write_all(&bytes);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// A one-line request about a visitor of the given age (12 is a child).
+fn request_line(age: u32) -> String {
+    format!(
+        r#"{{"action": "use", "subject": {{"role": "visitor", "age": {age}}}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}}"#
+    )
+}
+
+/// Checks each answer against the request on its own line: children denied by
+/// the child rule, adults allowed.
+fn assert_answers_match(ages: &[u32], answers: &[serde_json::Value]) {
+    assert_eq!(answers.len(), ages.len());
+    for (i, (age, answer)) in ages.iter().zip(answers).enumerate() {
+        if *age < 18 {
+            assert_eq!(answer["allowed"], false, "line {i}: {answer}");
+            assert_eq!(answer["rule"], "children", "line {i}: {answer}");
+        } else {
+            assert_eq!(answer["allowed"], true, "line {i}: {answer}");
+        }
+    }
+}
+
+#[test]
+fn an_unfinished_first_line_is_an_error_on_that_line_only() {
+    let ages: Vec<u32> = (0..3000)
+        .map(|i| if i % 3 == 0 { 12 } else { 30 })
+        .collect();
+    let mut input = String::from("{\"action\": \"use\", \"subject\": {\n");
+    for age in &ages {
+        input.push_str(&request_line(*age));
+        input.push('\n');
+    }
+    let out = lawful(&["decide", "--policy", RULES], input.as_bytes());
+    assert_eq!(out.status.code(), Some(2), "one line was bad");
+    let answers = json_lines(&out);
+    assert_eq!(answers.len(), ages.len() + 1, "one answer per line");
+    assert_eq!(answers[0]["error"]["kind"], "json", "{}", answers[0]);
+    let message = answers[0]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("one whole request"), "{message}");
+    assert_answers_match(&ages, &answers[1..]);
+}
+
+#[test]
+fn an_unfinished_line_in_the_middle_is_an_error_on_that_line_only() {
+    let mut input = String::new();
+    input.push_str(&request_line(12));
+    input.push('\n');
+    input.push_str("{\"action\": \"use\",\n");
+    input.push_str(&request_line(30));
+    input.push('\n');
+    let out = lawful(&["decide", "--policy", RULES], input.as_bytes());
+    let answers = json_lines(&out);
+    assert_eq!(answers.len(), 3);
+    assert_answers_match(&[12], &answers[..1]);
+    assert_eq!(answers[1]["error"]["kind"], "json");
+    assert_answers_match(&[30], &answers[2..]);
+}
+
+#[test]
+fn blank_lines_are_skipped() {
+    let input = format!(
+        "\n{}\n\n   \r\n\t\n{}\n\n",
+        request_line(30),
+        request_line(12)
+    );
+    let out = lawful(&["decide", "--policy", RULES], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_answers_match(&[30, 12], &json_lines(&out));
+}
+
+#[test]
+fn input_that_is_one_pretty_printed_request_is_one_request() {
+    let pretty = "\n{\n  \"action\": \"use\",\n  \"subject\": {\"role\": \"visitor\",\n    \"age\": 12},\n  \"data\": \"device.ip_address\",\n  \"purpose\": \"operate_website\"\n}\n\n";
+    let out = lawful(&["decide", "--policy", RULES], pretty.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_answers_match(&[12], &json_lines(&out));
+}
+
+#[test]
+fn a_pretty_printed_request_followed_by_more_is_read_line_by_line() {
+    // Not one JSON value as a whole: every non-blank line is answered on its own.
+    let input = format!("{{\n  \"action\": \"use\"\n}}\n{}\n", request_line(30));
+    let out = lawful(&["decide", "--policy", RULES], input.as_bytes());
+    let answers = json_lines(&out);
+    assert_eq!(answers.len(), 4, "{answers:?}");
+    for answer in &answers[..3] {
+        assert_eq!(answer["error"]["kind"], "json", "{answer}");
+    }
+    assert_answers_match(&[30], &answers[3..]);
+}
