@@ -136,3 +136,79 @@ fn a_pretty_printed_request_followed_by_more_is_read_line_by_line() {
     }
     assert_answers_match(&[30], &answers[3..]);
 }
+
+/// A folder holding two of Filestack's versions, and whatever else a test adds.
+#[cfg(unix)]
+fn policy_folder(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("lawful-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for version in ["2017-11-08", "2021-11-11"] {
+        std::fs::copy(
+            format!("{RULES}/{version}.lawful"),
+            dir.join(format!("{version}.lawful")),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+#[cfg(unix)]
+#[test]
+fn rule_files_that_cannot_be_read_are_errors_not_skipped() {
+    use std::os::unix::fs::symlink;
+    let dir = policy_folder("unreadable");
+    symlink(dir.join("gone.txt"), dir.join("2020-04-06.lawful")).unwrap();
+    symlink(dir.join("loop.lawful"), dir.join("loop.lawful")).unwrap();
+    std::fs::create_dir(dir.join("folder.lawful")).unwrap();
+    let fifo = dir.join("2020-04-17.lawful");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo is needed for this test");
+    // A broken test file is an error too, when tests are read.
+    symlink(dir.join("gone.txt"), dir.join("broken.test.lawful")).unwrap();
+
+    let error = lawful::Policy::load(&dir).unwrap_err();
+    let shown = error.to_string();
+    for name in [
+        "2020-04-06.lawful",
+        "loop.lawful",
+        "folder.lawful",
+        "2020-04-17.lawful",
+    ] {
+        assert!(shown.contains(name), "{name} is not reported:\n{shown}");
+    }
+    assert!(shown.contains("does not exist"), "{shown}");
+    assert!(shown.contains("named pipe"), "{shown}");
+    assert!(!shown.contains("broken.test.lawful"), "{shown}");
+    assert!(
+        lawful::load_tests(&dir)
+            .unwrap_err()
+            .to_string()
+            .contains("broken.test.lawful")
+    );
+
+    // `check` says so, and does not wait on the pipe.
+    let out = lawful(&["check", dir.to_str().unwrap()], b"");
+    let stderr = text(&out.stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!text(&out.stdout).contains("no problems found"));
+    assert!(stderr.contains("2020-04-17.lawful"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_named_as_the_policy_is_refused_without_waiting() {
+    let dir = policy_folder("pipe");
+    let fifo = dir.join("policy.lawful");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let error = lawful::Policy::load(&fifo).unwrap_err().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(error.contains("named pipe"), "{error}");
+}

@@ -53,17 +53,65 @@ fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
         .with_help("check that the path exists and is readable")
 }
 
+/// What a path that is not a regular file is, in a message.
+fn not_a_file(name: &str, metadata: &std::fs::Metadata) -> Diagnostic {
+    let what = if metadata.is_dir() {
+        "a directory".to_owned()
+    } else {
+        special_file(metadata)
+            .unwrap_or("not a regular file")
+            .to_owned()
+    };
+    let what = if what.starts_with("not") {
+        what
+    } else {
+        format!("{what}, not a regular file")
+    };
+    Diagnostic::error("L050", format!("`{name}` is {what}"))
+        .with_help("every `*.lawful` file given or in the folder must be a readable rule file: move or rename this one")
+}
+
+#[cfg(unix)]
+fn special_file(metadata: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = metadata.file_type();
+    if t.is_fifo() {
+        Some("a named pipe")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else if t.is_block_device() || t.is_char_device() {
+        Some("a device")
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file(_: &std::fs::Metadata) -> Option<&'static str> {
+    None
+}
+
+/// Opens a file for reading without waiting: a named pipe put where a rule file
+/// was looked at is refused, not waited on.
+fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
 /// Reads a file as a [`Source`], refusing what is not a regular file, files too
 /// large, and text that is not UTF-8.
 pub fn read_source(path: &Path) -> Result<Source, Diagnostic> {
     use std::io::Read;
     let name = path.display().to_string();
-    let metadata = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
+    let metadata = std::fs::metadata(path).map_err(|e| unreadable(path, &e))?;
     if !metadata.is_file() {
-        return Err(
-            Diagnostic::error("L050", format!("`{name}` is not a regular file"))
-                .with_help("give a rule file, or a directory of rule files"),
-        );
+        return Err(not_a_file(&name, &metadata));
     }
     let too_large = || {
         Diagnostic::error(
@@ -75,9 +123,14 @@ pub fn read_source(path: &Path) -> Result<Source, Diagnostic> {
     if metadata.len() > MAX_FILE_BYTES as u64 {
         return Err(too_large());
     }
-    // The size may change between the look and the read: read no more than the limit.
+    // The file may change between the look and the read: look again at what was
+    // opened, and read no more than the limit.
+    let file = open_for_reading(path).map_err(|e| io_error(path, &e))?;
+    let opened = file.metadata().map_err(|e| io_error(path, &e))?;
+    if !opened.is_file() {
+        return Err(not_a_file(&name, &opened));
+    }
     let mut bytes = Vec::new();
-    let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
     file.take(MAX_FILE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| io_error(path, &e))?;
@@ -98,23 +151,54 @@ pub fn read_source(path: &Path) -> Result<Source, Diagnostic> {
         })
 }
 
+/// Why a path cannot be looked at: a symbolic link to nothing, a loop of links,
+/// or whatever the system says.
+fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
+    let Ok(target) = std::fs::read_link(path) else {
+        return io_error(path, e);
+    };
+    let message = if e.kind() == std::io::ErrorKind::NotFound {
+        format!(
+            "`{}` is a symbolic link to `{}`, which does not exist",
+            path.display(),
+            target.display()
+        )
+    } else {
+        format!(
+            "`{}` is a symbolic link that cannot be followed ({e})",
+            path.display()
+        )
+    };
+    Diagnostic::error("L050", message).with_help(
+        "fix or remove the link: every `*.lawful` file in a policy folder is read, and one that cannot be is an error",
+    )
+}
+
 /// The rule files (or with `tests`, the test files) under a directory, sorted; or
-/// the path itself when it is a file of that kind.
-fn files(path: &Path, tests: bool) -> Result<Vec<PathBuf>, Diagnostic> {
+/// the path itself when it is a file of that kind. Every entry named like a file
+/// of that kind must be a readable file: one that is not (a broken link, a pipe,
+/// a folder) is an error, never skipped.
+fn files(path: &Path, tests: bool) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let is_test = |p: &Path| p.to_string_lossy().ends_with(TEST_SUFFIX);
     if !path.is_dir() {
         if !path.exists() {
-            return Err(
+            if std::fs::symlink_metadata(path).is_ok() {
+                let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+                return Err(vec![unreadable(path, &e)]);
+            }
+            return Err(vec![
                 Diagnostic::error("L050", format!("`{}` does not exist", path.display()))
                     .with_help("give a rule file or a directory of rule files"),
-            );
+            ]);
         }
         if !tests && is_test(path) {
-            return Err(Diagnostic::error(
-                "L050",
-                format!("`{}` is a test file, not a rule file", path.display()),
-            )
-            .with_help("give the rule file or the directory of versions the tests are about"));
+            return Err(vec![
+                Diagnostic::error(
+                    "L050",
+                    format!("`{}` is a test file, not a rule file", path.display()),
+                )
+                .with_help("give the rule file or the directory of versions the tests are about"),
+            ]);
         }
         return Ok(if tests && !is_test(path) {
             Vec::new()
@@ -123,13 +207,23 @@ fn files(path: &Path, tests: bool) -> Result<Vec<PathBuf>, Diagnostic> {
         });
     }
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(path).map_err(|e| io_error(path, &e))? {
-        let entry = entry.map_err(|e| io_error(path, &e))?;
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|e| vec![io_error(path, &e)])? {
+        let entry = entry.map_err(|e| vec![io_error(path, &e)])?;
         let entry_path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(RULE_EXTENSION) && is_test(&entry_path) == tests && entry_path.is_file() {
-            found.push(entry_path);
+        if !name.ends_with(RULE_EXTENSION) || is_test(&entry_path) != tests {
+            continue;
         }
+        match std::fs::metadata(&entry_path) {
+            Ok(metadata) if metadata.is_file() => found.push(entry_path),
+            Ok(metadata) => problems.push(not_a_file(&entry_path.display().to_string(), &metadata)),
+            Err(e) => problems.push(unreadable(&entry_path, &e)),
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by(|a, b| a.message.cmp(&b.message));
+        return Err(problems);
     }
     found.sort();
     Ok(found)
