@@ -4,9 +4,9 @@ use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use lawful::{Action, Request};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyIterator, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyInt, PyIterator, PyList, PyString, PyTuple};
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
@@ -313,7 +313,8 @@ impl PyPolicy {
     /// chunks of 1,024, and each chunk is decided without it. With `threads=N`,
     /// N - 1 other threads decide chunks while the calling thread reads the
     /// next; by default (`threads=None`) N is 2 on a machine with two CPUs or
-    /// more, and `threads=1` does both on the calling thread. A request the
+    /// more, and `threads=1` does both on the calling thread. N is at most 64:
+    /// another whole number raises `ValueError`, anything else `TypeError`. A request the
     /// policy cannot decide raises `RequestError` with `index` set to its
     /// position in the batch (and `str(error)` starting "request N:"), and no
     /// decisions are returned: a batch is decided whole or not at all. A request
@@ -324,8 +325,12 @@ impl PyPolicy {
         &self,
         py: Python<'py>,
         requests: &Bound<'py, PyAny>,
-        threads: Option<usize>,
+        threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let threads = threads
+            .filter(|t| !t.is_none())
+            .map(thread_count)
+            .transpose()?;
         if requests.is_instance_of::<PyDict>() || requests.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err(
                 "decide_many takes a list (or other iterable) of request dicts; use decide for one request",
@@ -362,7 +367,15 @@ impl PyPolicy {
         let bytes = if let Ok(b) = request.cast::<PyBytes>() {
             b.as_bytes()
         } else if let Ok(s) = request.cast::<PyString>() {
-            text = s.to_cow()?;
+            text = s.to_cow().map_err(|_| {
+                let error = lawful::RequestError {
+                    kind: lawful::RequestErrorKind::Json,
+                    message: "not valid JSON: the text holds a lone surrogate (U+D800 to U+DFFF), which is not Unicode".to_owned(),
+                    field: None,
+                    suggestion: None,
+                };
+                request_error(py, &error, None)
+            })?;
             text.as_bytes()
         } else {
             return Err(PyTypeError::new_err(
@@ -407,4 +420,36 @@ impl PyPolicy {
             .collect();
         format!("<Policy versions=[{}]>", names.join(", "))
     }
+}
+
+/// `decide_many`'s `threads`: a whole number from 1 to [`batch::MAX_THREADS`].
+fn thread_count(threads: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let wanted = || {
+        format!(
+            "threads must be a whole number from 1 to {}",
+            batch::MAX_THREADS
+        )
+    };
+    if !threads.is_instance_of::<PyInt>() {
+        let type_name = threads.get_type().name()?;
+        return Err(PyTypeError::new_err(format!(
+            "{}, or None, not {type_name}",
+            wanted()
+        )));
+    }
+    threads
+        .extract::<i64>()
+        .ok()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| (1..=batch::MAX_THREADS).contains(n))
+        .ok_or_else(|| {
+            let shown: String = threads
+                .str()
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+                .chars()
+                .take(24)
+                .collect();
+            PyValueError::new_err(format!("{}, not {shown}", wanted()))
+        })
 }
