@@ -42,3 +42,30 @@ fn an_age_json_refuses_is_refused_when_built_in_code_too() {
         .prepare();
     assert!(oldest.is_ok(), "{oldest:?}");
 }
+
+/// `request`: a number beyond 2^64 in a request was read to a float one step
+/// away from the nearest, so written back and read again it changed, and the
+/// same number written in a rule (read exactly) did not equal it.
+#[test]
+fn numbers_in_requests_are_read_as_exactly_as_numbers_in_rules() {
+    let big = "1000000000012861934301395841550";
+    let json = format!(
+        r#"{{"action": "use", "subject": {{"role": "r", "n": {big}}}, "data": "d", "purpose": "p", "at": "2026-03-01"}}"#
+    );
+    let request = lawful::Request::from_json(json.as_bytes()).unwrap();
+    let again = lawful::Request::from_json(&serde_json::to_vec(&request).unwrap()).unwrap();
+    assert_eq!(again, request, "the JSON round trip changed the request");
+    let policy = Policy::from_sources([(
+        "p.lawful",
+        format!(
+            "policy \"P\" version 2024-01-01\nrole r \"r\"\ncategory d \"d\"\npurpose p \"p\"\n\
+             attribute n \"n\" is number\n\
+             rule big allow use of d about r for p basis consent when n = {big} cite \"S\"\n\
+             rule any allow use of d about r for p basis legitimate_interests when n >= {big} and n <= {big} cite \"S\"\n"
+        ),
+    )])
+    .unwrap();
+    let decision = policy.decide(&request).unwrap();
+    assert!(decision.allowed(), "{}", decision.summary());
+    assert_eq!(decision.rule(), Some("any"));
+}
