@@ -30,6 +30,7 @@ pub use lawful_core::{
     RequestBuilder, RequestError, RequestErrorKind, ResolvedRequest, Subject, Timestamp, TraceStep,
     Traced, Value, ValueType, VersionInfo, Vocabulary,
 };
+pub use lawful_dsl::diagnostic::{MAX_DIAGNOSTICS, MAX_EXCERPT, Omitted, terminal_safe};
 pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
 
 pub mod explain;
@@ -39,6 +40,7 @@ pub mod explain;
 pub struct Policy {
     inner: lawful_core::Policy,
     warnings: Vec<Diagnostic>,
+    omitted_warnings: usize,
 }
 
 impl Policy {
@@ -49,6 +51,7 @@ impl Policy {
         Ok(Policy {
             inner: loaded.policy,
             warnings: loaded.warnings,
+            omitted_warnings: loaded.omitted_warnings,
         })
     }
 
@@ -67,12 +70,30 @@ impl Policy {
         Ok(Policy {
             inner: loaded.policy,
             warnings: loaded.warnings,
+            omitted_warnings: loaded.omitted_warnings,
         })
     }
 
-    /// Warnings raised while loading (the policy loaded despite them).
+    /// Warnings raised while loading (the policy loaded despite them): at most
+    /// [`MAX_DIAGNOSTICS`]; [`Policy::warning_count`] counts them all.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
+    }
+
+    /// How many warnings loading raised, including those not kept.
+    pub fn warning_count(&self) -> usize {
+        self.warnings.len() + self.omitted_warnings
+    }
+
+    /// The warnings as the CLI prints them, saying how many more there were.
+    pub fn render_warnings(&self) -> String {
+        lawful_dsl::diagnostic::render_report(
+            &self.warnings,
+            lawful_dsl::diagnostic::Omitted {
+                errors: 0,
+                warnings: self.omitted_warnings,
+            },
+        )
     }
 
     /// Decides a request.

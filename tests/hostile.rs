@@ -212,3 +212,161 @@ fn a_pipe_named_as_the_policy_is_refused_without_waiting() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(error.contains("named pipe"), "{error}");
 }
+
+/// A policy of one role, two categories and one purpose, then `rules`.
+fn small_policy(rules: &str) -> String {
+    format!(
+        "policy \"Generated\" version 2024-01-01\nrole r \"r\"\ncategory d \"d\"\ncategory e \"e\"\npurpose p \"p\"\n{rules}"
+    )
+}
+
+#[test]
+fn diagnostics_are_bounded_in_number_and_width() {
+    // One long line naming thousands of unknown categories: each problem used to
+    // carry the whole line, and every one of them was reported.
+    let names: Vec<String> = (0..3000).map(|i| format!("unknown{i}")).collect();
+    let wide = small_policy(&format!(
+        "rule x allow use of {} about r for p basis consent cite \"S\"\n",
+        names.join(", ")
+    ));
+    let error = lawful::Policy::from_sources([("wide.lawful", wide.as_str())]).unwrap_err();
+    assert!(
+        error.diagnostics.len() <= 100,
+        "{}",
+        error.diagnostics.len()
+    );
+    for d in &error.diagnostics {
+        let location = d.location.as_deref().unwrap();
+        assert!(location.source_line.chars().count() <= 120);
+    }
+    let shown = error.to_string();
+    assert!(
+        shown.len() < 100_000,
+        "{} bytes of diagnostics",
+        shown.len()
+    );
+    assert!(
+        shown.contains("… and 2900 more not shown (2900 errors, 0 warnings)"),
+        "{shown}"
+    );
+    assert!(shown.ends_with("3000 errors, 0 warnings"), "{shown}");
+
+    // `lawful check` prints as much, no more.
+    let dir = std::env::temp_dir().join(format!("lawful-hostile-wide-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("wide.lawful");
+    std::fs::write(&file, &wide).unwrap();
+    let out = lawful(&["check", file.to_str().unwrap()], b"");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr.len() < 100_000,
+        "{} bytes on stderr",
+        out.stderr.len()
+    );
+    assert!(text(&out.stderr).contains("2900 more not shown"));
+}
+
+#[test]
+fn the_shadowed_rule_lint_runs_on_large_versions() {
+    // 600 unconditional denies of other data and 2,000 allows: the lint once gave
+    // up on versions with more than a million (allow, deny) pairs.
+    let mut rules = String::new();
+    for i in 0..600 {
+        rules.push_str(&format!(
+            "category x{i} \"x\"\nrule deny-x{i} deny use of x{i} cite \"S\"\n"
+        ));
+    }
+    rules.push_str("rule deny-e deny use of e cite \"S\"\n");
+    for i in 0..2000 {
+        rules.push_str(&format!(
+            "rule a{i} allow use of d about r for p basis contract cite \"S\"\n"
+        ));
+    }
+    rules.push_str("rule shadowed allow use of e about r for p basis contract cite \"S\"\n");
+    let policy = lawful::Policy::from_sources([("large.lawful", small_policy(&rules))]).unwrap();
+    let shadowed: Vec<&str> = policy
+        .warnings()
+        .iter()
+        .filter(|w| w.code == "L033")
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(
+        shadowed,
+        ["rule `shadowed` can never allow anything: rule `deny-e` forbids all of it"]
+    );
+}
+
+/// Load-path work near-linear in the input: each of these once took from ten
+/// seconds to minutes (the shadowed-rule lint compared every allow with every
+/// rule, and each diagnostic and test case was located by reading the file from
+/// its start). No timing is asserted: the suite's running time is the measure.
+#[test]
+fn large_generated_policies_load() {
+    // 40,000 identical allows, and one shadowed by a deny.
+    let mut rules = String::from("rule deny-e deny use of e cite \"S\"\n");
+    for i in 0..40_000 {
+        rules.push_str(&format!(
+            "rule a{i} allow use of d about r for p basis legitimate_interests cite \"S\"\n"
+        ));
+    }
+    rules.push_str("rule shadowed allow use of e about r for p basis contract cite \"S\"\n");
+    let policy = lawful::Policy::from_sources([("allows.lawful", small_policy(&rules))]).unwrap();
+    assert_eq!(policy.warning_count(), 1, "{}", policy.render_warnings());
+
+    // 40,000 warnings: uncited rules.
+    let mut rules = String::new();
+    for i in 0..40_000 {
+        rules.push_str(&format!(
+            "rule a{i} allow use of d about r for p basis legitimate_interests\n"
+        ));
+    }
+    let policy = lawful::Policy::from_sources([("warnings.lawful", small_policy(&rules))]).unwrap();
+    assert!(policy.warnings().len() <= 100);
+    assert_eq!(policy.warning_count(), 40_000);
+    let rendered = policy.render_warnings();
+    assert!(rendered.contains("… and 39900 more not shown (0 errors, 39900 warnings)"));
+    assert!(rendered.ends_with("0 errors, 40000 warnings\n"));
+
+    // 20,000 test cases.
+    let dir = std::env::temp_dir().join(format!("lawful-hostile-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("2024-01-01.lawful"),
+        small_policy("rule a allow use of d about r for p basis contract cite \"S\"\n"),
+    )
+    .unwrap();
+    let mut cases = String::new();
+    for i in 0..20_000 {
+        cases.push_str(&format!(
+            "test \"case {i}\"\n  subject r\n  use d for p at 2026-03-01\n  expect allowed by a\n"
+        ));
+    }
+    std::fs::write(dir.join("many.test.lawful"), cases).unwrap();
+    let policy = lawful::Policy::load(&dir).unwrap();
+    let tests = lawful::load_tests(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(tests.len(), 20_000);
+    assert_eq!(tests[19_999].line, 79_997);
+    let outcomes = policy.run_tests(tests);
+    assert!(outcomes.iter().all(|o| o.passed()));
+}
+
+#[test]
+fn a_file_with_carriage_returns_alone_for_line_ends_reads_as_lines() {
+    // Old Mac line ends: a comment ends at the `\r`, and lines are counted by them.
+    let text = small_policy(
+        "# the rule below is meant\rrule a allow use of d about r for p basis contract cite \"S\"\r\
+         # and this one has a mistake\rrule b allow use of dd about r for p basis contract cite \"S\"\r",
+    )
+    .replace('\n', "\r");
+    let error = lawful::Policy::from_sources([("mac.lawful", text.as_str())]).unwrap_err();
+    let unknown = error.diagnostics.first().unwrap();
+    assert_eq!(unknown.code, "L010", "{error}");
+    let location = unknown.location.as_deref().unwrap();
+    assert_eq!((location.line, location.column), (9, 21), "{error}");
+    assert!(location.source_line.starts_with("rule b"), "{error}");
+    let fixed = text.replace("of dd", "of d");
+    let policy = lawful::Policy::from_sources([("mac.lawful", fixed.as_str())]).unwrap();
+    assert_eq!(policy.versions()[0].rules, 2);
+}

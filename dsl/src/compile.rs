@@ -18,14 +18,14 @@ use lawful_core::{CHILD_RULE, Timestamp, Value, ValueType};
 use crate::ast::{
     self, Declaration, EffectKind, Expr, Literal, NameList, PolicyFile, Span, Spanned, TypeName,
 };
-use crate::diagnostic::{Diagnostic, Source};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, Source};
 use crate::lint;
 
 /// What the compiler produced: the model, and warnings that do not stop loading.
 pub struct Compiled {
     /// The model, ready for `lawful_core::Policy::compile`.
     pub model: PolicyModel,
-    /// Warnings.
+    /// Warnings (at most [`crate::diagnostic::MAX_DIAGNOSTICS`]).
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -90,33 +90,33 @@ named! {
     ObligationId: Obligation => |v| v.obligations();
 }
 
-/// The names of one kind a file declares: in order (for suggestions), and by name.
+/// The names of one kind a file declares: in order (for suggestions), and by
+/// name. The names are borrowed from the file's syntax tree, not copied.
 #[derive(Default)]
-pub(crate) struct KindNames {
-    order: Vec<String>,
-    spans: HashMap<String, Span>,
+pub(crate) struct KindNames<'f> {
+    order: Vec<&'f str>,
+    spans: HashMap<&'f str, Span>,
 }
 
-impl KindNames {
+impl<'f> KindNames<'f> {
     /// Where the name was declared, if it was.
     fn span(&self, name: &str) -> Option<Span> {
         self.spans.get(name).copied()
     }
 
-    fn add(&mut self, name: &str, span: Span) {
-        self.order.push(name.to_owned());
-        self.spans.insert(name.to_owned(), span);
+    fn add(&mut self, name: &'f str, span: Span) {
+        self.order.push(name);
+        self.spans.insert(name, span);
     }
 }
 
 /// The names one file declares, with where.
 #[derive(Default)]
-pub(crate) struct Declared {
-    pub(crate) names: HashMap<Kind, KindNames>,
-    pub(crate) attribute_types: HashMap<String, TypeName>,
+pub(crate) struct Declared<'f> {
+    pub(crate) names: HashMap<Kind, KindNames<'f>>,
 }
 
-impl Declared {
+impl Declared<'_> {
     pub(crate) fn has(&self, kind: Kind, name: &str) -> bool {
         self.names
             .get(&kind)
@@ -127,7 +127,7 @@ impl Declared {
         self.names
             .get(&kind)
             .into_iter()
-            .flat_map(|k| k.order.iter().map(String::as_str))
+            .flat_map(|k| k.order.iter().copied())
     }
 }
 
@@ -170,13 +170,31 @@ fn first_of_all(obligations: &mut Vec<Obligation>, kind: lawful_core::ids::Oblig
     }
 }
 
-/// Compiles every version file of a policy together.
+/// Compiles every version file of a policy together. At most
+/// [`crate::diagnostic::MAX_DIAGNOSTICS`] problems are returned, the last saying
+/// how many more there were (`L005`) when there were more.
 pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnostic>> {
+    let mut diagnostics = Diagnostics::new();
+    match compile_with(files, &mut diagnostics) {
+        Some(model) => Ok(Compiled {
+            model,
+            warnings: diagnostics.into_vec(),
+        }),
+        None => Err(diagnostics.into_vec()),
+    }
+}
+
+/// Compiles every version file of a policy together, reporting to `diagnostics`
+/// (sorted: errors first, then warnings, each in the order of files and lines).
+/// `None` when there are errors.
+pub(crate) fn compile_with(
+    files: &[(Source, PolicyFile)],
+    diagnostics: &mut Diagnostics,
+) -> Option<PolicyModel> {
     let mut vocabulary = Vocabulary::new();
-    let mut diagnostics = Vec::new();
     let mut declared: Vec<Declared> = Vec::new();
     for (source, file) in files {
-        declared.push(declare(source, file, &mut vocabulary, &mut diagnostics));
+        declared.push(declare(source, file, &mut vocabulary, diagnostics));
     }
     let mut versions = Vec::new();
     for ((source, file), names) in files.iter().zip(&declared) {
@@ -184,71 +202,79 @@ pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnosti
             source,
             vocabulary: &vocabulary,
             declared: names,
-            diagnostics: &mut diagnostics,
+            diagnostics,
         };
         if let Some(version) = cx.version(file) {
             versions.push((version, source, file));
         }
     }
-    check_versions(&versions, &mut diagnostics);
+    check_versions(&versions, diagnostics);
     // Lints only make sense of files that compiled cleanly.
-    if !diagnostics.iter().any(Diagnostic::is_error) {
+    if !diagnostics.has_errors() {
         for (version, source, file) in &versions {
-            lint::lint(source, file, version, &vocabulary, &mut diagnostics);
+            lint::lint(source, file, version, &vocabulary, diagnostics);
         }
     }
     // Errors first, then warnings; each in the order of the files and lines.
-    let file_order = |d: &Diagnostic| {
-        d.location
-            .as_ref()
-            .and_then(|l| files.iter().position(|(s, _)| s.name == l.file))
-    };
+    let mut file_order: HashMap<&str, usize> = HashMap::new();
+    for (i, (s, _)) in files.iter().enumerate() {
+        file_order.entry(s.name.as_str()).or_insert(i);
+    }
     diagnostics.sort_by_key(|d| {
         let place = d.location.as_ref().map(|l| (l.line, l.column));
-        (std::cmp::Reverse(d.severity), file_order(d), place)
+        let file = d
+            .location
+            .as_ref()
+            .and_then(|l| file_order.get(l.file.as_str()).copied());
+        (std::cmp::Reverse(d.severity), file, place)
     });
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
+    if diagnostics.has_errors() {
+        return None;
     }
-    Ok(Compiled {
-        model: PolicyModel {
-            vocabulary,
-            versions: versions.into_iter().map(|(v, _, _)| v).collect(),
-        },
-        warnings: diagnostics,
+    Some(PolicyModel {
+        vocabulary,
+        versions: versions.into_iter().map(|(v, _, _)| v).collect(),
     })
 }
 
+/// Two versions may not share a name or an effective date. Each version is
+/// compared with the first that had its name or its date (not with every other).
 fn check_versions(
     versions: &[(VersionModel, &Source, &PolicyFile)],
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Diagnostics,
 ) {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_date: HashMap<Timestamp, usize> = HashMap::new();
     for (i, (a, source, file)) in versions.iter().enumerate() {
-        for (b, other, _) in versions.iter().take(i) {
-            let clash = if a.name == b.name {
-                Some(format!(
+        let same_name = *by_name.entry(&a.name).or_insert(i);
+        let same_date = *by_date.entry(a.effective).or_insert(i);
+        let clash = if same_name != i {
+            versions.get(same_name).map(|(_, other, _)| {
+                format!(
                     "version `{}` is declared again (also in `{}`)",
                     a.name, other.name
-                ))
-            } else if a.effective == b.effective {
-                Some(format!(
+                )
+            })
+        } else if same_date != i {
+            versions.get(same_date).map(|(b, _, _)| {
+                format!(
                     "versions `{}` and `{}` take effect on the same day, {}",
                     b.name,
                     a.name,
                     a.effective.date_string()
-                ))
-            } else {
-                None
-            };
-            if let Some(message) = clash {
-                diagnostics.push(
-                    source.at(
-                        file.header.version.span,
-                        Diagnostic::error("L020", message)
-                            .with_help("each version file needs its own version and date"),
-                    ),
-                );
-            }
+                )
+            })
+        } else {
+            None
+        };
+        if let Some(message) = clash {
+            diagnostics.push(
+                source.at(
+                    file.header.version.span,
+                    Diagnostic::error("L020", message)
+                        .with_help("each version file needs its own version and date"),
+                ),
+            );
         }
     }
 }
@@ -258,12 +284,12 @@ fn full(source: &Source, span: Span) -> Diagnostic {
 }
 
 /// First pass over a file: its declarations, interned into the shared vocabulary.
-fn declare(
+fn declare<'f>(
     source: &Source,
-    file: &PolicyFile,
+    file: &'f PolicyFile,
     vocabulary: &mut Vocabulary,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Declared {
+    diagnostics: &mut Diagnostics,
+) -> Declared<'f> {
     let mut declared = Declared::default();
     let mut trees: Vec<(Kind, &ast::NameDecl)> = Vec::new();
     for declaration in &file.declarations {
@@ -323,9 +349,6 @@ fn declare(
                 Ok(())
             }
             Declaration::Attribute(d) => {
-                declared
-                    .attribute_types
-                    .insert(d.name.node.clone(), d.value_type);
                 match vocabulary.add_attribute(&d.name.node, &d.label, value_type(d.value_type)) {
                     Ok(Ok(_)) => Ok(()),
                     Ok(Err(held)) => {
@@ -394,8 +417,8 @@ fn declare(
 struct FileCompiler<'a> {
     source: &'a Source,
     vocabulary: &'a Vocabulary,
-    declared: &'a Declared,
-    diagnostics: &'a mut Vec<Diagnostic>,
+    declared: &'a Declared<'a>,
+    diagnostics: &'a mut Diagnostics,
 }
 
 impl FileCompiler<'_> {
@@ -406,7 +429,16 @@ impl FileCompiler<'_> {
     /// Resolves a declared name to its id in the shared vocabulary.
     fn resolve<Id: Named>(&mut self, name: &Spanned<String>) -> Option<Id> {
         let kind = Id::KIND;
-        if !self.declared.has(kind, &name.node) {
+        let builtin = (kind == Kind::Attribute && name.node == "age")
+            || (kind == Kind::Obligation && BUILTIN_OBLIGATIONS.contains(&name.node.as_str()));
+        if !builtin && !self.declared.has(kind, &name.node) {
+            let unknown =
+                Diagnostic::error("L010", format!("unknown {} `{}`", kind.word(), name.node));
+            // Past the diagnostics kept, a suggestion would be worked out for nothing.
+            if !self.diagnostics.keeps(Severity::Error) {
+                self.error(name.span, unknown);
+                return None;
+            }
             let mut candidates: Vec<&str> = self.declared.all(kind).collect();
             if kind == Kind::Attribute {
                 candidates.push("age");
@@ -414,24 +446,16 @@ impl FileCompiler<'_> {
             if kind == Kind::Obligation {
                 candidates.extend(BUILTIN_OBLIGATIONS);
             }
-            let builtin = (kind == Kind::Attribute && name.node == "age")
-                || (kind == Kind::Obligation && BUILTIN_OBLIGATIONS.contains(&name.node.as_str()));
-            if !builtin {
-                let help = match suggest(&name.node, candidates.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
-                        "declare it in this file: {} {} \"…\"",
-                        kind.keyword(),
-                        name.node
-                    ),
-                };
-                self.error(
-                    name.span,
-                    Diagnostic::error("L010", format!("unknown {} `{}`", kind.word(), name.node))
-                        .with_help(help),
-                );
-                return None;
-            }
+            let help = match suggest(&name.node, candidates.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "declare it in this file: {} {} \"…\"",
+                    kind.keyword(),
+                    name.node
+                ),
+            };
+            self.error(name.span, unknown.with_help(help));
+            return None;
         }
         Id::table(self.vocabulary).position(&name.node)
     }

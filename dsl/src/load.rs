@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use lawful_core::{ModelError, Policy};
 
 use crate::ast::{PolicyFile, TestFile};
-use crate::diagnostic::{Diagnostic, Source, render_all};
-use crate::parser::{MAX_FILE_BYTES, Rule, parse};
+use crate::diagnostic::{Diagnostic, Diagnostics, Omitted, Source, render_report};
+use crate::parser::MAX_FILE_BYTES;
 use crate::testing::TestCase;
 use crate::{compile, lower, testing};
 
@@ -20,30 +20,47 @@ pub const TEST_SUFFIX: &str = ".test.lawful";
 pub struct LoadedPolicy {
     /// The compiled policy.
     pub policy: Policy,
-    /// Warnings that did not stop loading.
+    /// Warnings that did not stop loading (at most
+    /// [`crate::diagnostic::MAX_DIAGNOSTICS`]).
     pub warnings: Vec<Diagnostic>,
+    /// How many more warnings were found than `warnings` holds.
+    pub omitted_warnings: usize,
     /// The files it was read from.
     pub files: Vec<PathBuf>,
 }
 
-/// Why a policy or test file did not load: every problem found.
+/// Why a policy or test file did not load: the problems found, at most
+/// [`crate::diagnostic::MAX_DIAGNOSTICS`] of them, and how many more there were.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}", render_all(diagnostics).trim_end())]
+#[error("{}", render_report(diagnostics, *omitted).trim_end())]
 pub struct PolicyError {
     /// The problems, errors first.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many more problems were found than `diagnostics` holds.
+    pub omitted: Omitted,
 }
 
 impl From<Vec<Diagnostic>> for PolicyError {
     fn from(diagnostics: Vec<Diagnostic>) -> Self {
-        PolicyError { diagnostics }
+        PolicyError {
+            diagnostics,
+            omitted: Omitted::default(),
+        }
     }
 }
 
 impl From<Diagnostic> for PolicyError {
     fn from(d: Diagnostic) -> Self {
+        PolicyError::from(vec![d])
+    }
+}
+
+impl From<Diagnostics> for PolicyError {
+    fn from(diagnostics: Diagnostics) -> Self {
+        let (diagnostics, omitted) = diagnostics.into_parts();
         PolicyError {
-            diagnostics: vec![d],
+            diagnostics,
+            omitted,
         }
     }
 }
@@ -229,52 +246,69 @@ fn files(path: &Path, tests: bool) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     Ok(found)
 }
 
-/// Parses one policy version file.
+/// Parses one policy version file. At most
+/// [`crate::diagnostic::MAX_DIAGNOSTICS`] problems are returned, the last saying
+/// how many more there were (`L005`) when there were more.
 pub fn parse_policy(source: &Source) -> Result<PolicyFile, Vec<Diagnostic>> {
-    let pair = parse(source, Rule::policy_file).map_err(|d| vec![d])?;
-    lower::policy_file(source, pair)
+    let mut diagnostics = Diagnostics::new();
+    match lower::policy_file(source, &mut diagnostics) {
+        Some(file) if diagnostics.is_empty() => Ok(file),
+        _ => Err(diagnostics.into_vec()),
+    }
 }
 
-/// Parses one test file.
+/// Parses one test file (problems as [`parse_policy`] gives them).
 pub fn parse_tests(source: &Source) -> Result<TestFile, Vec<Diagnostic>> {
-    let pair = parse(source, Rule::test_file).map_err(|d| vec![d])?;
-    lower::test_file(source, pair)
+    let mut diagnostics = Diagnostics::new();
+    match lower::test_file(source, &mut diagnostics) {
+        Some(file) if diagnostics.is_empty() => Ok(file),
+        _ => Err(diagnostics.into_vec()),
+    }
 }
 
 /// Compiles policy sources (one per version) into a policy.
 pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
     let mut parsed = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
+    let mut problems = false;
     for source in sources {
-        match parse_policy(&source) {
-            Ok(file) => parsed.push((source, file)),
-            Err(mut d) => diagnostics.append(&mut d),
+        let before = diagnostics.len();
+        match lower::policy_file(&source, &mut diagnostics) {
+            Some(file) if diagnostics.len() == before => parsed.push((source, file)),
+            _ => problems = true,
         }
     }
-    if parsed.is_empty() && diagnostics.is_empty() {
+    if parsed.is_empty() && !problems {
         return Err(Diagnostic::error("L050", "there are no rule files to load")
             .with_help(format!("rule files end in `{RULE_EXTENSION}`"))
             .into());
     }
     // Files that parsed are still compiled, so every problem is reported at once.
-    let compiled = compile::compile(&parsed);
-    if !diagnostics.is_empty() {
-        if let Err(mut more) = compiled {
-            diagnostics.append(&mut more);
+    let mut compile_problems = Diagnostics::new();
+    let model = compile::compile_with(&parsed, &mut compile_problems);
+    drop(parsed);
+    let model = match model {
+        // Warnings are reported only with a policy that loads.
+        Some(_) if problems => return Err(diagnostics.into()),
+        Some(model) => model,
+        None => {
+            diagnostics.absorb(compile_problems);
+            return Err(diagnostics.into());
         }
-        return Err(diagnostics.into());
-    }
-    let compiled = compiled?;
-    let policy = Policy::compile(compiled.model).map_err(|e| match e {
+    };
+    diagnostics.absorb(compile_problems);
+    let policy = Policy::compile(model).map_err(|e| match e {
         ModelError::TooLarge { .. } => Diagnostic::error("L002", e.to_string()).with_help(
             "name fewer roles, purposes or categories in the rule, or use `anyone`, `any purpose` or `any data`",
         ),
         _ => Diagnostic::error("L099", e.to_string())
             .with_help("please report this to the lawful maintainers"),
     })?;
+    let (warnings, omitted) = diagnostics.into_parts();
     Ok(LoadedPolicy {
         policy,
-        warnings: compiled.warnings,
+        warnings,
+        omitted_warnings: omitted.warnings,
         files: Vec::new(),
     })
 }
@@ -311,7 +345,7 @@ pub fn load_policy(path: &Path) -> Result<LoadedPolicy, PolicyError> {
 /// or one test file.
 pub fn load_tests(path: &Path) -> Result<Vec<TestCase>, PolicyError> {
     let mut cases = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     for p in files(path, true)? {
         let source = match read_source(&p) {
             Ok(s) => s,
@@ -320,9 +354,11 @@ pub fn load_tests(path: &Path) -> Result<Vec<TestCase>, PolicyError> {
                 continue;
             }
         };
-        match parse_tests(&source).and_then(|file| testing::cases(&source, file)) {
-            Ok(mut c) => cases.append(&mut c),
-            Err(mut d) => diagnostics.append(&mut d),
+        let before = diagnostics.len();
+        if let Some(file) = lower::test_file(&source, &mut diagnostics) {
+            if diagnostics.len() == before {
+                cases.append(&mut testing::cases(&source, file, &mut diagnostics));
+            }
         }
     }
     if diagnostics.is_empty() {

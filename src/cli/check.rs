@@ -61,26 +61,26 @@ fn check(args: &Args, path: &std::path::Path) -> u8 {
         eprint!("{}", lawful::render_diagnostics(&test_problems));
         return FAILED;
     }
-    let warnings = policy.warnings();
-    if !warnings.is_empty() {
-        eprint!("{}", lawful::render_diagnostics(warnings));
+    let warnings = policy.warning_count();
+    if warnings > 0 {
+        eprint!("{}", policy.render_warnings());
     }
     let versions = policy.versions();
     let rules: usize = versions.iter().map(|v| v.rules).sum();
     println!(
         "{}: {} version{}, {rules} rules, {} test{} — {}",
-        path.display(),
+        lawful::terminal_safe(&path.display().to_string()),
         versions.len(),
         if versions.len() == 1 { "" } else { "s" },
         tests.len(),
         if tests.len() == 1 { "" } else { "s" },
-        if warnings.is_empty() {
+        if warnings == 0 {
             "no problems found".to_owned()
         } else {
-            format!("{} warning(s)", warnings.len())
+            format!("{warnings} warning(s)")
         }
     );
-    if !warnings.is_empty() && args.flag("deny-warnings") {
+    if warnings > 0 && args.flag("deny-warnings") {
         FAILED
     } else {
         OK
