@@ -370,3 +370,45 @@ fn a_file_with_carriage_returns_alone_for_line_ends_reads_as_lines() {
     let policy = lawful::Policy::from_sources([("mac.lawful", fixed.as_str())]).unwrap();
     assert_eq!(policy.versions()[0].rules, 2);
 }
+
+#[test]
+fn a_flood_of_identical_rules_is_read_once_per_decision() {
+    // 20,000 rules under one (role, purpose, category): the first that needs only
+    // consent decides for all of them, and an unconditional deny ends the search.
+    let mut rules = String::new();
+    for i in 0..20_000 {
+        rules.push_str(&format!(
+            "rule c{i} allow use of d about r for p basis consent cite \"S\"\n"
+        ));
+        rules.push_str(&format!("rule n{i} deny use of e cite \"S\"\n"));
+    }
+    let policy = lawful::Policy::from_sources([("flood.lawful", small_policy(&rules))]).unwrap();
+    let ask = |data: &str| {
+        policy
+            .request(lawful::Action::Use, "r")
+            .data(data)
+            .purpose("p")
+            .at(lawful::Timestamp::parse("2026-03-01").unwrap())
+            .into_request()
+    };
+    let (decision, trace) = policy.explain(&ask("d")).unwrap();
+    assert!(!decision.allowed());
+    assert!(
+        trace.len() < 10,
+        "{} steps: every identical rule was read",
+        trace.len()
+    );
+    let consented = {
+        let mut r = ask("d");
+        r.subject
+            .consents
+            .insert("p".into(), lawful::Timestamp::parse("2026-01-01").unwrap());
+        r
+    };
+    let (decision, trace) = policy.explain(&consented).unwrap();
+    assert_eq!(decision.rule(), Some("c0"));
+    assert!(trace.len() < 10, "{} steps", trace.len());
+    let (decision, trace) = policy.explain(&ask("e")).unwrap();
+    assert_eq!(decision.rule(), Some("n0"));
+    assert!(trace.len() < 10, "{} steps", trace.len());
+}

@@ -18,7 +18,7 @@
 
 use crate::compiled::{Compiled, CompiledVersion};
 use crate::condition::{Facts, Truth};
-use crate::consent::{ConsentState, consent_state, revocations_in_force};
+use crate::consent::{ConsentState, consent_state_sorted, revocations_in_force_sorted};
 use crate::decision::{Decision, Outcome};
 use crate::ids::{AttributeId, CategoryId, PurposeId};
 use crate::index::RuleIndex;
@@ -47,7 +47,7 @@ impl Facts for RequestFacts<'_> {
 
     fn consent(&self, purpose: PurposeId) -> bool {
         matches!(
-            consent_state(
+            consent_state_sorted(
                 &self.policy.vocabulary,
                 purpose,
                 &self.request.consents,
@@ -145,7 +145,7 @@ pub(crate) fn decide<'p, T: Tracer>(
         }
     }
 
-    let consent = consent_state(
+    let consent = consent_state_sorted(
         vocabulary,
         request.purpose,
         &request.consents,
@@ -314,7 +314,7 @@ fn opt_out<T: Tracer>(
     request: &PreparedRequest,
     tracer: &mut T,
 ) -> Option<u32> {
-    let in_force = revocations_in_force(
+    let in_force = revocations_in_force_sorted(
         &policy.vocabulary,
         request.purpose,
         &request.consents,
