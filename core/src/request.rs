@@ -156,7 +156,11 @@ impl Request {
         let value: serde_json::Value = crate::json::parse(text).map_err(|e| RequestError {
             kind: RequestErrorKind::Json,
             field: None,
-            message: format!("not valid JSON: {e}"),
+            message: if text.starts_with("\u{feff}".as_bytes()) {
+                "not valid JSON: the text starts with a byte-order mark (U+FEFF), which JSON does not allow; save or send the request as UTF-8 without one".to_owned()
+            } else {
+                format!("not valid JSON: {e}")
+            },
             suggestion: None,
         })?;
         Request::from_value(&value)
