@@ -9,6 +9,7 @@ use lawful_core::model::{
     Basis, Children, Effect, Obligation, Party, PolicyModel, Revocation, RevocationKind, Rule,
     Scope, Target, VersionModel,
 };
+use lawful_core::request::MAX_AGE;
 use lawful_core::suggest::suggest;
 use lawful_core::vocab::{
     BUILTIN_OBLIGATIONS, DELETE, NOTIFY_RECIPIENTS, NameTable, Vocabulary, VocabularyFull,
@@ -283,6 +284,10 @@ fn full(source: &Source, span: Span) -> Diagnostic {
     source.at(span, Diagnostic::error("L002", VocabularyFull.to_string()))
 }
 
+/// The fields of a request's subject that are not attributes: an attribute of
+/// one of these names could never be given (`age` is built in, and `L021`).
+const SUBJECT_FIELDS: [&str; 3] = ["role", "consents", "revocations"];
+
 /// First pass over a file: its declarations, interned into the shared vocabulary.
 fn declare<'f>(
     source: &Source,
@@ -315,6 +320,22 @@ fn declare<'f>(
                     .with_help(format!(
                         "remove one of the two; the first is on line {line}"
                     )),
+                ),
+            );
+            continue;
+        }
+        if kind == Kind::Attribute && SUBJECT_FIELDS.contains(&name.node.as_str()) {
+            diagnostics.push(
+                source.at(
+                    name.span,
+                    Diagnostic::error(
+                        "L024",
+                        format!(
+                            "`{}` is a field of a request's subject, so an attribute of that name could never be given",
+                            name.node
+                        ),
+                    )
+                    .with_help("choose another name for the attribute"),
                 ),
             );
             continue;
@@ -662,6 +683,14 @@ impl FileCompiler<'_> {
     }
 
     fn cites(&mut self, cites: &[Spanned<String>]) -> Vec<Box<str>> {
+        for cite in cites.iter().filter(|c| c.node.trim().is_empty()) {
+            self.error(
+                cite.span,
+                Diagnostic::error("L026", "this citation is empty").with_help(
+                    "cite the section of the policy text by its title, like `cite \"Data Use\"`",
+                ),
+            );
+        }
         cites.iter().map(|c| c.node.as_str().into()).collect()
     }
 
@@ -969,6 +998,22 @@ impl FileCompiler<'_> {
             );
             return None;
         };
+        if !(1..=MAX_AGE).contains(&c.under.node) {
+            self.error(
+                c.under.span,
+                Diagnostic::error(
+                    "L025",
+                    format!(
+                        "the child rule's age must be from 1 to {MAX_AGE}, not {}",
+                        c.under.node
+                    ),
+                )
+                .with_help(format!(
+                    "a request gives ages from 0 to {MAX_AGE}: `children under 0` would cover no one, and an age above {MAX_AGE} everyone"
+                )),
+            );
+            return None;
+        }
         let roles = self.scope::<RoleId>(Some(list));
         let unless = c.unless.as_ref().and_then(|u| self.condition(u));
         let mut obligations = self.obligations(&c.obligations);

@@ -243,7 +243,7 @@ fn common_mistake(source: &Source, start: usize, word: &str) -> Option<Diagnosti
             .text
             .get(start + 1..)
             .unwrap_or_default()
-            .lines()
+            .split(['\n', '\r'])
             .next()
             .unwrap_or_default();
         if !line.contains('"') {
