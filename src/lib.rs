@@ -30,7 +30,9 @@ pub use lawful_core::{
     RequestBuilder, RequestError, RequestErrorKind, ResolvedRequest, Subject, Timestamp, TraceStep,
     Traced, Value, ValueType, VersionInfo, Vocabulary,
 };
-pub use lawful_dsl::diagnostic::{MAX_DIAGNOSTICS, MAX_EXCERPT, Omitted, terminal_safe};
+pub use lawful_dsl::diagnostic::{
+    MAX_DIAGNOSTICS, MAX_EXCERPT, Omitted, is_terminal_control, terminal_safe,
+};
 pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
 
 pub mod explain;

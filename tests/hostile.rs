@@ -366,6 +366,12 @@ fn a_file_with_carriage_returns_alone_for_line_ends_reads_as_lines() {
     let location = unknown.location.as_deref().unwrap();
     assert_eq!((location.line, location.column), (9, 21), "{error}");
     assert!(location.source_line.starts_with("rule b"), "{error}");
+    let unclosed = text.replace("cite \"S\"\r# and", "cite \"S\r# and");
+    let error = lawful::Policy::from_sources([("mac.lawful", unclosed.as_str())]).unwrap_err();
+    assert!(
+        error.to_string().contains("this text has no closing quote"),
+        "{error}"
+    );
     let fixed = text.replace("of dd", "of d");
     let policy = lawful::Policy::from_sources([("mac.lawful", fixed.as_str())]).unwrap();
     assert_eq!(policy.versions()[0].rules, 2);
@@ -411,4 +417,160 @@ fn a_flood_of_identical_rules_is_read_once_per_decision() {
     let (decision, trace) = policy.explain(&ask("e")).unwrap();
     assert_eq!(decision.rule(), Some("n0"));
     assert!(trace.len() < 10, "{} steps", trace.len());
+}
+
+#[test]
+fn a_byte_order_mark_before_a_request_gets_a_hint() {
+    let mut json = b"\xef\xbb\xbf".to_vec();
+    json.extend_from_slice(request_line(30).as_bytes());
+    let policy = lawful::Policy::load(RULES).unwrap();
+    let error = policy.decide_json(&json).unwrap_err();
+    assert!(error.message.contains("byte-order mark"), "{error}");
+    json.push(b'\n');
+    let out = lawful(&["decide", "--policy", RULES], &json);
+    let answers = json_lines(&out);
+    let message = answers[0]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("byte-order mark"), "{message}");
+}
+
+/// Characters a terminal acts on: escape sequences (ESC, CSI as one C1 byte),
+/// the bell, and the mark that reverses text.
+const TERMINAL_CONTROLS: [char; 4] = ['\u{1b}', '\u{9b}', '\u{7}', '\u{202e}'];
+
+fn assert_no_controls(what: &str, printed: &str) {
+    for c in TERMINAL_CONTROLS {
+        assert!(
+            !printed.contains(c),
+            "{what} printed {c:?} raw:\n{printed:?}"
+        );
+    }
+}
+
+#[test]
+fn terminal_escapes_in_labels_cites_and_requests_are_printed_escaped() {
+    let dir = std::env::temp_dir().join(format!("lawful-hostile-escapes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = "policy \"P\" version 2024-01-01\n\
+        role r \"a \u{1b}[31mred\u{1b}[0m role\"\ncategory d \"d\u{7}\"\npurpose p \"p \u{202e}desrever\"\n\
+        rule a allow use of d about r for p basis contract cite \"\u{9b}2J\u{1b}]0;title\u{7}\"\n";
+    std::fs::write(dir.join("2024-01-01.lawful"), rules).unwrap();
+    std::fs::write(
+        dir.join("t.test.lawful"),
+        "test \"\u{1b}[2J wrong on purpose\"\n  subject r\n  use d for p at 2026-03-01\n  expect denied\n",
+    )
+    .unwrap();
+    let policy = dir.to_str().unwrap();
+    let request = r#"{"action": "use", "subject": {"role": "r"}, "data": "d", "purpose": "p", "at": "2026-03-01"}"#;
+    std::fs::write(dir.join("request.json"), request).unwrap();
+    let request_file = dir.join("request.json");
+
+    let explained = lawful(
+        &[
+            "explain",
+            "--policy",
+            policy,
+            request_file.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let prose = text(&explained.stdout);
+    assert_eq!(
+        explained.status.code(),
+        Some(0),
+        "{}",
+        text(&explained.stderr)
+    );
+    assert_no_controls("explain", &prose);
+    assert!(prose.contains("\\u{1b}[31mred"), "{prose}");
+
+    let tested = lawful(&["test", policy], b"");
+    assert_eq!(tested.status.code(), Some(1));
+    assert_no_controls("test", &text(&tested.stdout));
+    assert!(text(&tested.stdout).contains("FAIL \\u{1b}[2J wrong on purpose"));
+
+    let decided = lawful(
+        &["decide", "--policy", policy],
+        format!("{request}\n").as_bytes(),
+    );
+    let stdout = text(&decided.stdout);
+    assert_no_controls("decide", &stdout);
+    let answer: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        answer["cites"][0], "\u{9b}2J\u{1b}]0;title\u{7}",
+        "the JSON still says it"
+    );
+
+    let bad =
+        r#"{"action": "use", "subject": {"role": "\u001b[2Jr"}, "data": "d", "purpose": "p"}"#;
+    let refused = lawful(&["explain", "--policy", policy], bad.as_bytes());
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert_no_controls("explain's error", &text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("unknown role"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
+/// The code of the first diagnostic of a policy that must not load.
+fn refused(rules: &str) -> (String, String) {
+    let error = lawful::Policy::from_sources([("p.lawful", small_policy(rules))]).unwrap_err();
+    let first = error.diagnostics.first().unwrap();
+    (first.code.to_owned(), error.to_string())
+}
+
+#[test]
+fn attributes_named_like_the_fields_of_a_subject_are_refused() {
+    for name in ["consents", "revocations"] {
+        let (code, shown) = refused(&format!("attribute {name} \"x\" is text\n"));
+        assert_eq!(code, "L024", "{shown}");
+        assert!(shown.contains(&format!("`{name}`")), "{shown}");
+    }
+    let (code, _) = refused("attribute age \"x\" is number\n");
+    assert_eq!(code, "L021");
+    // `role` is a word of the language: no name at all.
+    let (code, _) = refused("attribute role \"x\" is text\n");
+    assert_eq!(code, "L001");
+}
+
+#[test]
+fn child_ages_out_of_range_and_empty_cites_are_refused() {
+    for under in ["0", "201", "300"] {
+        let (code, shown) = refused(&format!("children under {under} about r cite \"C\"\n"));
+        assert_eq!(code, "L025", "{shown}");
+    }
+    let policy = lawful::Policy::from_sources([(
+        "p.lawful",
+        small_policy("children under 200 about r cite \"C\"\n"),
+    )]);
+    assert!(policy.is_ok(), "{policy:?}");
+    for cite in ["\"\"", "\"   \"", "\"Data Use\", \"\""] {
+        let (code, shown) = refused(&format!(
+            "rule a allow use of d about r for p basis contract cite {cite}\n"
+        ));
+        assert_eq!(code, "L026", "{shown}");
+    }
+    let (code, _) = refused("party x \"x\" receives for p cite \"\"\n");
+    assert_eq!(code, "L026");
+}
+
+#[test]
+fn a_leap_second_is_accepted_only_at_the_end_of_a_utc_day() {
+    let policy = lawful::Policy::load(RULES).unwrap();
+    let at = |time: &str| {
+        let json = format!(
+            r#"{{"action": "use", "subject": {{"role": "visitor"}}, "data": "device.ip_address", "purpose": "operate_website", "at": "{time}"}}"#
+        );
+        policy.decide_json(json.as_bytes()).map(|_| ())
+    };
+    assert!(at("2026-03-01T12:34:60Z").is_err());
+    assert!(at("2026-03-01T23:58:60Z").is_err());
+    assert!(at("2016-12-31T23:59:60Z").is_ok());
+    assert!(at("2016-12-31T18:59:60-05:00").is_ok());
+    assert!(at("2016-12-31T23:59:60+01:00").is_err());
+    assert_eq!(
+        lawful::Timestamp::parse("2016-12-31T23:59:60Z").unwrap(),
+        lawful::Timestamp::parse("2017-01-01T00:00:00Z").unwrap()
+    );
 }

@@ -347,7 +347,7 @@ fn excerpt(l: &Location) -> (String, usize, usize) {
         let before = shown.chars().count();
         match c {
             '\t' => shown.push(' '),
-            c if needs_escape(c) => shown.push_str(&c.escape_unicode().to_string()),
+            c if is_terminal_control(c) => shown.push_str(&c.escape_unicode().to_string()),
             c => shown.push(c),
         }
         let drawn = shown.chars().count() - before;
@@ -365,7 +365,7 @@ fn excerpt(l: &Location) -> (String, usize, usize) {
 
 /// Characters a terminal may act on rather than show: C0 controls (but tab and
 /// line breaks), DEL, C1 controls, and the marks that reorder text (bidi).
-fn needs_escape(c: char) -> bool {
+pub fn is_terminal_control(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n'))
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -374,12 +374,12 @@ fn needs_escape(c: char) -> bool {
 /// the cursor, change colours or reorder text are shown escaped (`\u{1b}`);
 /// tabs and line breaks stay.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    if !text.chars().any(is_terminal_control) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if needs_escape(c) {
+        if is_terminal_control(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);

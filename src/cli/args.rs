@@ -83,7 +83,7 @@ pub(crate) fn read(
         }
         Ok(args) => Ok(args),
         Err(message) => {
-            eprintln!("error: {message}\n\n{help}");
+            eprintln!("error: {}\n\n{help}", lawful::terminal_safe(&message));
             Err(super::BAD_INPUT)
         }
     }

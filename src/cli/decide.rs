@@ -80,7 +80,7 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
     let mut reader = match input::open(args.positionals.first()) {
         Ok(r) => r,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", lawful::terminal_safe(&message));
             return BAD_INPUT;
         }
     };
@@ -119,10 +119,10 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
             }
         };
         first = false;
-        let text = result.unwrap_or_else(|error| {
+        let text = terminal_safe_json(result.unwrap_or_else(|error| {
             bad += 1;
             error_line(&error)
-        });
+        }));
         if writeln!(out, "{text}").is_err() {
             // The reader went away (a closed pipe): nothing more to say.
             return OK;
@@ -136,6 +136,25 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
         return OK;
     }
     if bad > 0 { BAD_INPUT } else { OK }
+}
+
+/// A line of JSON with the characters a terminal may act on (DEL, C1 controls,
+/// bidi marks; serde already escapes C0) written as JSON escapes such as
+/// `\u009b`: the same JSON to a program, inert on a terminal.
+fn terminal_safe_json(line: String) -> String {
+    if !line.chars().any(lawful::is_terminal_control) {
+        return line;
+    }
+    let mut safe = String::with_capacity(line.len() + 16);
+    for c in line.chars() {
+        if lawful::is_terminal_control(c) {
+            // Every such character is in the Basic Multilingual Plane: one escape.
+            safe.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            safe.push(c);
+        }
+    }
+    safe
 }
 
 /// True when a line starts JSON it does not finish (an object or a list cut short).

@@ -60,6 +60,7 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
             let hint = lawful_core::suggest::suggest(other, ["check", "test", "decide", "explain"])
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
+            let other = lawful::terminal_safe(other);
             eprintln!("error: unknown command `{other}`{hint}\n\n{HELP}");
             BAD_INPUT
         }

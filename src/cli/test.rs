@@ -57,14 +57,19 @@ pub(crate) fn run(raw: &[OsString]) -> u8 {
             continue;
         }
         failed += 1;
+        // Test names, file names and what was decided are shown with control
+        // characters escaped.
+        let safe = |text: &str| lawful::terminal_safe(text).into_owned();
         println!(
             "FAIL {} ({}:{})",
-            outcome.case.name, outcome.case.file, outcome.case.line
+            safe(&outcome.case.name),
+            safe(&outcome.case.file),
+            outcome.case.line
         );
         for failure in &outcome.failures {
-            println!("     {failure}");
+            println!("     {}", safe(failure));
         }
-        println!("     got: {}", outcome.got);
+        println!("     got: {}", safe(&outcome.got));
     }
     println!("{} passed, {failed} failed", outcomes.len() - failed);
     if failed > 0 { FAILED } else { OK }
