@@ -33,7 +33,9 @@ pub use lawful_core::{
 pub use lawful_dsl::diagnostic::{
     MAX_DIAGNOSTICS, MAX_EXCERPT, Omitted, is_terminal_control, terminal_safe,
 };
-pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
+pub use lawful_dsl::{
+    Diagnostic, LabelKind, Location, PolicyError, Severity, TestCase, TestOutcome,
+};
 
 pub mod explain;
 
@@ -43,6 +45,7 @@ pub struct Policy {
     inner: lawful_core::Policy,
     warnings: Vec<Diagnostic>,
     omitted_warnings: usize,
+    labels: std::sync::Arc<lawful_dsl::VersionLabels>,
 }
 
 impl Policy {
@@ -54,6 +57,7 @@ impl Policy {
             inner: loaded.policy,
             warnings: loaded.warnings,
             omitted_warnings: loaded.omitted_warnings,
+            labels: std::sync::Arc::new(loaded.labels),
         })
     }
 
@@ -73,6 +77,7 @@ impl Policy {
             inner: loaded.policy,
             warnings: loaded.warnings,
             omitted_warnings: loaded.omitted_warnings,
+            labels: std::sync::Arc::new(loaded.labels),
         })
     }
 
@@ -149,6 +154,17 @@ impl Policy {
     /// Every name the policy declares.
     pub fn vocabulary(&self) -> &Vocabulary {
         self.inner.vocabulary()
+    }
+
+    /// The label a version gives a name (the newest version's when `version` is
+    /// `None` or words it the same); empty for a name without one. Versions may
+    /// word a name differently: explanations use the words of the version that
+    /// decided.
+    pub fn label(&self, version: Option<&str>, kind: LabelKind, name: &str) -> &str {
+        version
+            .and_then(|v| self.labels.get(v, kind, name))
+            .or_else(|| lawful_dsl::labels::label_of(self.vocabulary(), kind, name))
+            .unwrap_or("")
     }
 
     /// The engine-level policy, for tools that need its model.

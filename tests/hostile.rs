@@ -574,3 +574,36 @@ fn a_leap_second_is_accepted_only_at_the_end_of_a_utc_day() {
         lawful::Timestamp::parse("2017-01-01T00:00:00Z").unwrap()
     );
 }
+
+#[test]
+fn a_label_is_explained_in_the_words_of_the_version_that_decided() {
+    // Filestack's versions word `visitor` and `operate_website` differently; a
+    // decision under 2017 is explained in 2017's words, not in the newest.
+    let policy = lawful::Policy::load(RULES).unwrap();
+    let explain = |collected: &str| {
+        let request = lawful::Request::from_json(format!(
+            r#"{{"action": "use", "subject": {{"role": "visitor"}}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01", "collected_at": "{collected}"}}"#
+        ).as_bytes())
+        .unwrap();
+        let (decision, trace) = policy.explain(&request).unwrap();
+        lawful::explain::prose(&policy, &request, &decision, &trace)
+    };
+    let old = explain("2018-01-01");
+    assert!(
+        old.contains("`visitor` (someone who visits our website)"),
+        "{old}"
+    );
+    assert!(
+        old.contains("`operate_website` (to operate our website and administer"),
+        "{old}"
+    );
+    let new = explain("2024-01-01");
+    assert!(
+        new.contains("`visitor` (someone who visits our website, meets us at an event"),
+        "{new}"
+    );
+    assert!(
+        new.contains("`operate_website` (to operate our website)"),
+        "{new}"
+    );
+}

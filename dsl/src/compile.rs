@@ -20,6 +20,7 @@ use crate::ast::{
     self, Declaration, EffectKind, Expr, Literal, NameList, PolicyFile, Span, Spanned, TypeName,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, Source};
+use crate::labels::VersionLabels;
 use crate::lint;
 
 /// What the compiler produced: the model, and warnings that do not stop loading.
@@ -28,6 +29,8 @@ pub struct Compiled {
     pub model: PolicyModel,
     /// Warnings (at most [`crate::diagnostic::MAX_DIAGNOSTICS`]).
     pub warnings: Vec<Diagnostic>,
+    /// The labels each version gives that differ from the vocabulary's.
+    pub labels: VersionLabels,
 }
 
 /// The kinds of name a file declares.
@@ -177,9 +180,10 @@ fn first_of_all(obligations: &mut Vec<Obligation>, kind: lawful_core::ids::Oblig
 pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnostic>> {
     let mut diagnostics = Diagnostics::new();
     match compile_with(files, &mut diagnostics) {
-        Some(model) => Ok(Compiled {
+        Some((model, labels)) => Ok(Compiled {
             model,
             warnings: diagnostics.into_vec(),
+            labels,
         }),
         None => Err(diagnostics.into_vec()),
     }
@@ -191,7 +195,7 @@ pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnosti
 pub(crate) fn compile_with(
     files: &[(Source, PolicyFile)],
     diagnostics: &mut Diagnostics,
-) -> Option<PolicyModel> {
+) -> Option<(PolicyModel, VersionLabels)> {
     let mut vocabulary = Vocabulary::new();
     let mut declared: Vec<Declared> = Vec::new();
     for (source, file) in files {
@@ -232,10 +236,12 @@ pub(crate) fn compile_with(
     if diagnostics.has_errors() {
         return None;
     }
-    Some(PolicyModel {
+    let labels = VersionLabels::collect(files, &vocabulary);
+    let model = PolicyModel {
         vocabulary,
         versions: versions.into_iter().map(|(v, _, _)| v).collect(),
-    })
+    };
+    Some((model, labels))
 }
 
 /// Two versions may not share a name or an effective date. Each version is

@@ -9,6 +9,7 @@
 pub mod ast;
 pub mod compile;
 pub mod diagnostic;
+pub mod labels;
 mod lint;
 pub mod load;
 mod lower;
@@ -16,5 +17,6 @@ pub mod parser;
 pub mod testing;
 
 pub use diagnostic::{Diagnostic, Location, Severity, Source, render_all};
+pub use labels::{LabelKind, VersionLabels};
 pub use load::{LoadedPolicy, PolicyError, load_policy, load_sources, load_tests};
 pub use testing::{TestCase, TestOutcome};

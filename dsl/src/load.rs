@@ -6,6 +6,7 @@ use lawful_core::{ModelError, Policy};
 
 use crate::ast::{PolicyFile, TestFile};
 use crate::diagnostic::{Diagnostic, Diagnostics, Omitted, Source, render_report};
+use crate::labels::VersionLabels;
 use crate::parser::MAX_FILE_BYTES;
 use crate::testing::TestCase;
 use crate::{compile, lower, testing};
@@ -25,6 +26,8 @@ pub struct LoadedPolicy {
     pub warnings: Vec<Diagnostic>,
     /// How many more warnings were found than `warnings` holds.
     pub omitted_warnings: usize,
+    /// The labels each version gives that differ from the vocabulary's.
+    pub labels: VersionLabels,
     /// The files it was read from.
     pub files: Vec<PathBuf>,
 }
@@ -287,10 +290,10 @@ pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
     let mut compile_problems = Diagnostics::new();
     let model = compile::compile_with(&parsed, &mut compile_problems);
     drop(parsed);
-    let model = match model {
+    let (model, labels) = match model {
         // Warnings are reported only with a policy that loads.
         Some(_) if problems => return Err(diagnostics.into()),
-        Some(model) => model,
+        Some(compiled) => compiled,
         None => {
             diagnostics.absorb(compile_problems);
             return Err(diagnostics.into());
@@ -309,6 +312,7 @@ pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
         policy,
         warnings,
         omitted_warnings: omitted.warnings,
+        labels,
         files: Vec::new(),
     })
 }
