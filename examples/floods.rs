@@ -19,7 +19,11 @@ fn time(label: &str, policy: &lawful::Policy, json: &str) -> Result<()> {
         black_box(policy.decide_prepared(black_box(&prepared)).ok());
     }
     let each = started.elapsed() / rounds;
-    let answer = if decision.allowed() { "allowed" } else { "denied" };
+    let answer = if decision.allowed() {
+        "allowed"
+    } else {
+        "denied"
+    };
     println!("{label}: {each:?} a decision ({answer})");
     Ok(())
 }
@@ -29,11 +33,23 @@ fn main() -> Result<()> {
                 attribute flag \"f\" is yes/no, default no\n";
     let request = r#"{"action": "use", "subject": {"role": "r"}, "data": "d", "purpose": "p", "at": "2026-01-01"}"#;
     for (label, rule) in [
-        ("20,000 allows, basis contract", "allow use of d about r for p basis contract"),
-        ("20,000 allows resting on consent, none given", "allow use of d about r for p basis consent"),
-        ("20,000 allows when a flag (false)", "allow use of d about r for p basis contract when flag"),
+        (
+            "20,000 allows, basis contract",
+            "allow use of d about r for p basis contract",
+        ),
+        (
+            "20,000 allows resting on consent, none given",
+            "allow use of d about r for p basis consent",
+        ),
+        (
+            "20,000 allows when a flag (false)",
+            "allow use of d about r for p basis contract when flag",
+        ),
         ("20,000 unconditional denies", "deny use of d"),
-        ("20,000 denies when a flag (false)", "deny use of d when flag"),
+        (
+            "20,000 denies when a flag (false)",
+            "deny use of d when flag",
+        ),
     ] {
         let mut text = head.to_owned();
         for i in 0..20_000 {
