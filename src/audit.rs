@@ -95,7 +95,15 @@ impl AuditLog {
         // A poisoned lock means another thread panicked while writing; the file
         // itself is still whole up to its last complete write.
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        file.write_all(lines)
+        // A shared lock while writing: writers append side by side (each write is
+        // one append), but a process opening the log waits for writes under way
+        // before it looks at the log's last byte (see `seal_torn_tail`).
+        #[cfg(unix)]
+        file.lock_shared()?;
+        let written = file.write_all(lines);
+        #[cfg(unix)]
+        file.unlock()?;
+        written
     }
 
     /// Appends one record.
@@ -105,7 +113,19 @@ impl AuditLog {
 }
 
 /// Writes a line feed when the file's last byte is not one. True when it did.
+/// It holds the log's exclusive lock meanwhile: a record another process is
+/// writing at that moment would otherwise look like a torn line, and the line
+/// feed would become an empty line after it.
 fn seal_torn_tail(file: &mut File) -> io::Result<bool> {
+    #[cfg(unix)]
+    file.lock()?;
+    let sealed = seal_unlocked(file);
+    #[cfg(unix)]
+    file.unlock()?;
+    sealed
+}
+
+fn seal_unlocked(file: &mut File) -> io::Result<bool> {
     let metadata = file.metadata()?;
     let length = metadata.len();
     if length == 0 || !metadata.is_file() {

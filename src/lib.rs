@@ -30,10 +30,15 @@ pub use lawful_core::{
     Reason, Request, RequestBuilder, RequestError, RequestErrorKind, ResolvedRequest, Subject,
     Timestamp, TraceStep, Traced, Value, ValueType, VersionInfo, Vocabulary,
 };
+pub use lawful_dsl::diagnostic::{
+    MAX_DIAGNOSTICS, MAX_EXCERPT, Omitted, is_terminal_control, terminal_safe,
+};
 /// The canonical layout of rule and test files (`lawful fmt`).
 pub use lawful_dsl::format;
 pub use lawful_dsl::load::read_source;
-pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
+pub use lawful_dsl::{
+    Diagnostic, LabelKind, Location, PolicyError, Severity, TestCase, TestOutcome,
+};
 
 pub mod audit;
 pub mod diff;
@@ -60,6 +65,8 @@ pub struct Policy {
     warnings: Vec<Diagnostic>,
     /// The SHA-256 of its sources, in hex; decisions carry the same.
     digest: std::sync::Arc<str>,
+    omitted_warnings: usize,
+    labels: std::sync::Arc<lawful_dsl::VersionLabels>,
 }
 
 impl Policy {
@@ -74,6 +81,8 @@ impl Policy {
             inner: loaded.policy,
             warnings: loaded.warnings,
             digest: hex(&loaded.digest).into(),
+            omitted_warnings: loaded.omitted_warnings,
+            labels: std::sync::Arc::new(loaded.labels),
         }
     }
 
@@ -100,9 +109,26 @@ impl Policy {
         &self.digest
     }
 
-    /// Warnings raised while loading (the policy loaded despite them).
+    /// Warnings raised while loading (the policy loaded despite them): at most
+    /// [`MAX_DIAGNOSTICS`]; [`Policy::warning_count`] counts them all.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
+    }
+
+    /// How many warnings loading raised, including those not kept.
+    pub fn warning_count(&self) -> usize {
+        self.warnings.len() + self.omitted_warnings
+    }
+
+    /// The warnings as the CLI prints them, saying how many more there were.
+    pub fn render_warnings(&self) -> String {
+        lawful_dsl::diagnostic::render_report(
+            &self.warnings,
+            lawful_dsl::diagnostic::Omitted {
+                errors: 0,
+                warnings: self.omitted_warnings,
+            },
+        )
     }
 
     /// Decides a request.
@@ -202,6 +228,17 @@ impl Policy {
         version: Option<&str>,
     ) -> Result<Vec<map::Use>, map::MapError> {
         self.inner.uses_of_purpose(purpose, version)
+    }
+
+    /// The label a version gives a name (the newest version's when `version` is
+    /// `None` or words it the same); empty for a name without one. Versions may
+    /// word a name differently: explanations use the words of the version that
+    /// decided.
+    pub fn label(&self, version: Option<&str>, kind: LabelKind, name: &str) -> &str {
+        version
+            .and_then(|v| self.labels.get(v, kind, name))
+            .or_else(|| lawful_dsl::labels::label_of(self.vocabulary(), kind, name))
+            .unwrap_or("")
     }
 
     /// The engine-level policy, for tools that need its model.

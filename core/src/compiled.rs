@@ -4,8 +4,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::condition::{Condition, MAX_CONDITION_DEPTH};
 use crate::ids::{AttributeId, CategoryId, NameId, PartyId, PurposeId, RoleId, id_from_index};
-use crate::index::{IndexBuilder, Keys, Plan, RuleIndex};
-use crate::model::{Effect, PolicyModel, Revocation, Rule, Scope, Target, VersionModel};
+use crate::index::{IndexBuilder, Keys, Plan, Reach, RuleIndex};
+use crate::model::{Basis, Effect, PolicyModel, Revocation, Rule, Scope, Target, VersionModel};
 use crate::request::PreparedRequest;
 use crate::time::Timestamp;
 use crate::value::Value;
@@ -435,6 +435,7 @@ fn index_rules(
         builder
             .add(
                 id_from_index(position),
+                reach(rule),
                 &roles,
                 &purposes,
                 &categories,
@@ -456,6 +457,28 @@ fn index_rules(
         deny_use: build(deny_use),
         deny_disclosure: build(deny_disclosure),
     })
+}
+
+/// What can be known of a rule before any request (see [`Reach`]): an allow
+/// applies when its condition holds and, resting on consent, consent is in
+/// force; a deny applies unless its condition is false, an exception carves the
+/// request out, or the recipient is not one it names.
+fn reach(rule: &Rule) -> Reach {
+    let unconditional = rule.target.condition.is_none();
+    match rule.effect {
+        Effect::Allow(Basis::Consent) if unconditional => Reach::WithConsent,
+        Effect::Allow(Basis::Consent) => Reach::ConsentAndMore,
+        Effect::Allow(_) if unconditional => Reach::Always,
+        Effect::Allow(_) => Reach::Depends,
+        Effect::DenyUse | Effect::DenyDisclosure => {
+            let any_recipient = matches!(rule.target.parties, None | Some(Scope::Any));
+            if unconditional && rule.exceptions.is_empty() && any_recipient {
+                Reach::Always
+            } else {
+                Reach::Depends
+            }
+        }
+    }
 }
 
 /// Checks a rule's names, the depth of its conditions and how its parts fit together.

@@ -18,7 +18,7 @@
 
 use crate::compiled::{Compiled, CompiledVersion};
 use crate::condition::{Facts, Truth};
-use crate::consent::{ConsentState, consent_state, revocations_in_force};
+use crate::consent::{ConsentState, consent_state_sorted, revocations_in_force_sorted};
 use crate::decision::{Decision, Outcome};
 use crate::ids::{AttributeId, CategoryId, PurposeId};
 use crate::index::RuleIndex;
@@ -47,7 +47,7 @@ impl Facts for RequestFacts<'_> {
 
     fn consent(&self, purpose: PurposeId) -> bool {
         matches!(
-            consent_state(
+            consent_state_sorted(
                 &self.policy.vocabulary,
                 purpose,
                 &self.request.consents,
@@ -73,7 +73,7 @@ impl Consent<'_> {
             return state;
         }
         let r = self.request;
-        let state = consent_state(
+        let state = consent_state_sorted(
             &self.policy.vocabulary,
             r.purpose,
             &r.consents,
@@ -353,7 +353,7 @@ fn opt_out<T: Tracer>(
     request: &PreparedRequest,
     tracer: &mut T,
 ) -> Option<u32> {
-    let in_force = revocations_in_force(
+    let in_force = revocations_in_force_sorted(
         &policy.vocabulary,
         request.purpose,
         &request.consents,

@@ -84,6 +84,24 @@ fn mark(masks: &mut Vec<u8>, open: u8, key: u64, pattern: u8) {
 /// The expanded keys of one dimension of one rule: `None` for the wildcard.
 pub(crate) type Keys = Option<Vec<u32>>;
 
+/// What can be known of a rule before any request, for cutting short the rules
+/// filed under one key (which the evaluator reads in file order, taking the
+/// first that applies).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// It applies or not depending on the request.
+    Depends,
+    /// It applies to every request filed under its keys: nothing after it under
+    /// the same key is ever read.
+    Always,
+    /// It applies exactly when the subject's consent for the purpose is in force
+    /// (an unconditional allow resting on consent).
+    WithConsent,
+    /// It rests on consent and has a condition: after a [`Reach::WithConsent`]
+    /// rule under the same key it can never be the first to apply.
+    ConsentAndMore,
+}
+
 /// The most entries the indexes of all versions of a policy may hold together
 /// (each is 16 bytes while building).
 pub const MAX_INDEX_ENTRIES: usize = 4 << 20;
@@ -93,6 +111,8 @@ pub const MAX_INDEX_ENTRIES: usize = 4 << 20;
 pub(crate) struct IndexBuilder {
     entries: Vec<(u64, u32)>,
     patterns: u8,
+    /// Each rule's reach, by the rule's position.
+    reach: Vec<(u32, Reach)>,
 }
 
 impl IndexBuilder {
@@ -102,6 +122,7 @@ impl IndexBuilder {
     pub(crate) fn add(
         &mut self,
         rule: u32,
+        reach: Reach,
         roles: &Keys,
         purposes: &Keys,
         categories: &Keys,
@@ -115,6 +136,9 @@ impl IndexBuilder {
             return Err(needed);
         }
         *budget -= needed;
+        if reach != Reach::Depends {
+            self.reach.push((rule, reach));
+        }
         let pattern = u8::from(roles.is_none())
             | (u8::from(purposes.is_none()) << 1)
             | (u8::from(categories.is_none()) << 2);
@@ -141,10 +165,23 @@ impl IndexBuilder {
         self.entries.len()
     }
 
-    /// Freezes the entries, for a vocabulary of `roles`, `purposes` and `categories` names.
+    /// Freezes the entries into an index, for a vocabulary of `roles`, `purposes`
+    /// and `categories` names. Under each key the rules stay in file order, cut
+    /// short where the rest could never be the first to apply: after a rule that
+    /// always applies, and, of the rules resting on consent, after one that needs
+    /// nothing but consent. So a flood of identical rules under one key costs a
+    /// decision one rule, not thousands.
     pub(crate) fn build(mut self, roles: usize, purposes: usize, categories: usize) -> RuleIndex {
         self.entries.sort_unstable();
         self.entries.dedup();
+        self.reach.sort_unstable_by_key(|(rule, _)| *rule);
+        let reach = |rule: u32| {
+            self.reach
+                .binary_search_by_key(&rule, |(r, _)| *r)
+                .ok()
+                .and_then(|i| self.reach.get(i))
+                .map_or(Reach::Depends, |(_, reach)| *reach)
+        };
         let mut cells: [Vec<(u64, (u32, u32))>; 8] = Default::default();
         let mut index = RuleIndex {
             patterns: self.patterns,
@@ -152,10 +189,29 @@ impl IndexBuilder {
             ..RuleIndex::default()
         };
         let mut start = 0u32;
+        // Within the current key: whether a rule that always applies was filed,
+        // and whether one that needs only consent was.
+        let (mut closed, mut consent_closed) = (false, false);
         let mut iter = self.entries.iter().peekable();
         while let Some((key, rule)) = iter.next() {
-            index.rules.push(*rule);
+            let kept = match reach(*rule) {
+                _ if closed => false,
+                Reach::WithConsent | Reach::ConsentAndMore if consent_closed => false,
+                Reach::Always => {
+                    closed = true;
+                    true
+                }
+                Reach::WithConsent => {
+                    consent_closed = true;
+                    true
+                }
+                Reach::Depends | Reach::ConsentAndMore => true,
+            };
+            if kept {
+                index.rules.push(*rule);
+            }
             if iter.peek().is_none_or(|(next, _)| next != key) {
+                (closed, consent_closed) = (false, false);
                 let end = crate::ids::id_from_index(index.rules.len());
                 let mask = (1u64 << BITS) - 1;
                 let (r, p, c) = (key >> (2 * BITS), (key >> BITS) & mask, key & mask);
@@ -404,12 +460,20 @@ mod tests {
     fn check((roles, purposes, categories): (usize, usize, usize)) {
         let mut b = IndexBuilder::default();
         let budget = &mut 4;
-        let specific = b.add(0, &Some(vec![0]), &Some(vec![1, 2]), &Some(vec![5]), budget);
+        let d = Reach::Depends;
+        let specific = b.add(
+            0,
+            d,
+            &Some(vec![0]),
+            &Some(vec![1, 2]),
+            &Some(vec![5]),
+            budget,
+        );
         assert!(specific.is_ok());
-        assert!(b.add(1, &None, &Some(vec![1]), &None, budget).is_ok());
-        assert!(b.add(2, &None, &None, &None, budget).is_ok());
+        assert!(b.add(1, d, &None, &Some(vec![1]), &None, budget).is_ok());
+        assert!(b.add(2, d, &None, &None, &None, budget).is_ok());
         assert_eq!(b.entry_count(), 4);
-        assert_eq!(b.add(3, &None, &None, &None, budget), Err(1));
+        assert_eq!(b.add(3, d, &None, &None, &None, budget), Err(1));
         let index = b.build(roles, purposes, categories);
         let dense = matches!(index.tables.first(), Some(Table::Dense { .. }));
         assert_eq!(dense, roles < 1000);
@@ -431,5 +495,30 @@ mod tests {
             assert_eq!(listed(1, 3, 9), Some([&[2][..], &[], &[2]]));
             assert_eq!(listed(0, 4, 5), None);
         }
+    }
+
+    #[test]
+    fn rules_that_can_never_come_first_under_a_key_are_not_filed() {
+        let mut b = IndexBuilder::default();
+        let budget = &mut 1_000_000;
+        let key = Some(vec![0]);
+        let mut add = |rule, reach| b.add(rule, reach, &key, &key, &key, budget).is_ok();
+        assert!(add(0, Reach::Depends));
+        assert!(add(1, Reach::WithConsent));
+        assert!(add(2, Reach::Depends));
+        // Thousands of identical rules resting on consent, then thousands that
+        // always apply: only the first of each is kept.
+        for rule in 3..5_000 {
+            assert!(add(rule, Reach::WithConsent));
+            assert!(add(rule + 5_000, Reach::ConsentAndMore));
+        }
+        assert!(add(10_000, Reach::Always));
+        for rule in 10_001..20_000 {
+            assert!(add(rule, Reach::Always));
+            assert!(add(rule + 10_000, Reach::Depends));
+        }
+        let index = b.build(4, 4, 4);
+        assert_eq!(found(&index, 0, 0, 0), vec![0, 1, 2, 10_000]);
+        assert_eq!(index.entries(), 4);
     }
 }

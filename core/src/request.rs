@@ -490,6 +490,7 @@ pub struct PreparedRequest {
     /// The attribute values the request gives, sorted by attribute id, each id
     /// once (a request gives few, so a sorted list beats a table per request).
     pub(crate) attributes: Vec<(AttributeId, Value)>,
+    /// Sorted by purpose (see `finish`).
     pub(crate) consents: Vec<(PurposeId, Timestamp)>,
     pub(crate) revocations: Vec<(PurposeId, Timestamp)>,
     pub(crate) at: Timestamp,
@@ -656,6 +657,10 @@ pub(crate) fn finish(
     attributes.reverse();
     attributes.sort_by_key(|(id, _)| *id);
     attributes.dedup_by_key(|(id, _)| *id);
+    // INVARIANT: consents are sorted by purpose, so that deciding looks each up
+    // by binary search (`consent::consent_state_sorted`).
+    let mut consents = request.consents;
+    consents.sort_by_key(|(purpose, _)| *purpose);
     Ok(PreparedRequest {
         stamp,
         action: request.action,
@@ -665,7 +670,7 @@ pub(crate) fn finish(
         party: request.party,
         age: request.age,
         attributes,
-        consents: request.consents,
+        consents,
         revocations: request.revocations,
         at,
         collected_at: request.collected_at,

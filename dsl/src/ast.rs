@@ -70,8 +70,9 @@ pub enum Declaration {
     Rule(Box<RuleDecl>),
     /// `revocation ID for … then … cite …`.
     Revocation(RevocationDecl),
-    /// `children under N about … unless … then … cite …`.
-    Children(ChildrenDecl),
+    /// `children under N about … unless … then … cite …` (boxed: the largest
+    /// declaration and the rarest, so the others do not take its room).
+    Children(Box<ChildrenDecl>),
 }
 
 /// A name declared with a label.

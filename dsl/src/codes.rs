@@ -66,6 +66,12 @@ pub const CODES: &[Code] = &[
         "use a smaller number",
     ),
     code(
+        "L005",
+        Error,
+        "more problems were found than are shown",
+        "fix the problems shown and check again",
+    ),
+    code(
         "L010",
         Error,
         "an unknown name: role, data category, purpose, party, attribute, obligation or lawful basis",
@@ -156,6 +162,24 @@ pub const CODES: &[Code] = &[
         "use letters, digits and `_ . - < >`, as in `\"user.contact.email\"`",
     ),
     code(
+        "L027",
+        Error,
+        "an attribute named `consents` or `revocations`: those are fields of a request's subject, so the attribute could never be given",
+        "choose another name",
+    ),
+    code(
+        "L028",
+        Error,
+        "a child rule's age outside 1 to 200",
+        "give the age of majority the policy text names",
+    ),
+    code(
+        "L029",
+        Error,
+        "an empty citation (`cite \"\"`, or only spaces)",
+        "cite the section by its title, like `cite \"Data Use\"`",
+    ),
+    code(
         "L030",
         Warning,
         "a rule cites no section of the policy text",
@@ -230,8 +254,8 @@ pub const CODES: &[Code] = &[
     code(
         "L050",
         Error,
-        "a path cannot be read, or holds no rule files",
-        "check the path",
+        "a path cannot be read, or holds no rule files; an entry named like a rule file that is not a readable regular file (a dangling or looping link, a pipe, a socket, a device, a folder)",
+        "check the path; fix, remove or rename the entry",
     ),
     code(
         "L099",

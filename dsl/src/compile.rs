@@ -9,6 +9,7 @@ use lawful_core::model::{
     Basis, Children, Effect, NameNotes, Obligation, Party, PolicyModel, Revocation, RevocationKind,
     Rule, Scope, Target, VersionModel,
 };
+use lawful_core::request::MAX_AGE;
 use lawful_core::suggest::suggest;
 use lawful_core::vocab::{
     BUILTIN_OBLIGATIONS, DELETE, NOTIFY_RECIPIENTS, NameTable, Vocabulary, VocabularyFull,
@@ -18,15 +19,18 @@ use lawful_core::{CHILD_RULE, Timestamp, Value, ValueType};
 use crate::ast::{
     self, Declaration, EffectKind, Expr, Literal, NameList, PolicyFile, Span, Spanned, TypeName,
 };
-use crate::diagnostic::{Diagnostic, Source};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, Source};
+use crate::labels::VersionLabels;
 use crate::lint;
 
 /// What the compiler produced: the model, and warnings that do not stop loading.
 pub struct Compiled {
     /// The model, ready for `lawful_core::Policy::compile`.
     pub model: PolicyModel,
-    /// Warnings.
+    /// Warnings (at most [`crate::diagnostic::MAX_DIAGNOSTICS`]).
     pub warnings: Vec<Diagnostic>,
+    /// The labels each version gives that differ from the vocabulary's.
+    pub labels: VersionLabels,
 }
 
 /// The kinds of name a file declares.
@@ -91,22 +95,22 @@ named! {
 }
 
 /// The names of one kind a version declares: in order (for suggestions), and by
-/// name, with the file (its index among those compiled) and the span.
+/// name, with the file (its index among those compiled) and the span. The names are borrowed from the file's syntax tree, not copied.
 #[derive(Default)]
-pub(crate) struct KindNames {
-    order: Vec<String>,
-    spans: HashMap<String, (usize, Span)>,
+pub(crate) struct KindNames<'f> {
+    order: Vec<&'f str>,
+    spans: HashMap<&'f str, (usize, Span)>,
 }
 
-impl KindNames {
+impl<'f> KindNames<'f> {
     /// Where the name was declared, if it was.
     fn span(&self, name: &str) -> Option<(usize, Span)> {
         self.spans.get(name).copied()
     }
 
-    fn add(&mut self, name: &str, file: usize, span: Span) {
-        self.order.push(name.to_owned());
-        self.spans.insert(name.to_owned(), (file, span));
+    fn add(&mut self, name: &'f str, file: usize, span: Span) {
+        self.order.push(name);
+        self.spans.insert(name, (file, span));
     }
 }
 
@@ -127,12 +131,11 @@ fn first_place(
 
 /// The names one version (all its files) declares, with where.
 #[derive(Default)]
-pub(crate) struct Declared {
-    pub(crate) names: HashMap<Kind, KindNames>,
-    pub(crate) attribute_types: HashMap<String, TypeName>,
+pub(crate) struct Declared<'f> {
+    pub(crate) names: HashMap<Kind, KindNames<'f>>,
 }
 
-impl Declared {
+impl Declared<'_> {
     pub(crate) fn has(&self, kind: Kind, name: &str) -> bool {
         self.names
             .get(&kind)
@@ -143,7 +146,7 @@ impl Declared {
         self.names
             .get(&kind)
             .into_iter()
-            .flat_map(|k| k.order.iter().map(String::as_str))
+            .flat_map(|k| k.order.iter().copied())
     }
 }
 
@@ -189,14 +192,33 @@ fn first_of_all(obligations: &mut Vec<Obligation>, kind: lawful_core::ids::Oblig
 /// Compiles every version file of a policy together. Files whose headers name the
 /// same version are parts of it: each sees the names any part declares, a name or
 /// rule id declared in two parts is an error, and the rules follow each other in
-/// the order of the files.
+/// the order of the files. At most
+/// [`crate::diagnostic::MAX_DIAGNOSTICS`] problems are returned, the last saying
+/// how many more there were (`L005`) when there were more.
 pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnostic>> {
+    let mut diagnostics = Diagnostics::new();
+    match compile_with(files, &mut diagnostics) {
+        Some((model, labels)) => Ok(Compiled {
+            model,
+            warnings: diagnostics.into_vec(),
+            labels,
+        }),
+        None => Err(diagnostics.into_vec()),
+    }
+}
+
+/// Compiles every version file of a policy together, reporting to `diagnostics`
+/// (sorted: errors first, then warnings, each in the order of files and lines).
+/// `None` when there are errors.
+pub(crate) fn compile_with(
+    files: &[(Source, PolicyFile)],
+    diagnostics: &mut Diagnostics,
+) -> Option<(PolicyModel, VersionLabels)> {
     let mut vocabulary = Vocabulary::new();
-    let mut diagnostics = Vec::new();
-    let groups = version_groups(files, &mut diagnostics);
+    let groups = version_groups(files, diagnostics);
     let mut declared: Vec<Declared> = Vec::new();
     for group in &groups {
-        declared.push(declare(files, group, &mut vocabulary, &mut diagnostics));
+        declared.push(declare(files, group, &mut vocabulary, diagnostics));
     }
     // Each version: the merged model, its first file, and each part with its file.
     let mut versions: Vec<(VersionModel, usize, Parts)> = Vec::new();
@@ -212,7 +234,7 @@ pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnosti
                 files,
                 vocabulary: &vocabulary,
                 declared: names,
-                diagnostics: &mut diagnostics,
+                diagnostics,
             };
             if let Some(part) = cx.version(file, index, &mut seen) {
                 parts.push((part, index));
@@ -228,45 +250,47 @@ pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnosti
         .iter()
         .filter_map(|(v, first, _)| files.get(*first).map(|(s, f)| (v, s, f)))
         .collect();
-    check_versions(&headed, &mut diagnostics);
+    check_versions(&headed, diagnostics);
     // Lints only make sense of files that compiled cleanly. Each file is linted with
     // its own part of the version; a purpose another part's rule allows is not
     // reported as allowed by nothing.
-    if !diagnostics.iter().any(Diagnostic::is_error) {
+    if !diagnostics.has_errors() {
         for (version, _, parts) in &versions {
             for (part, index) in parts {
                 let Some((source, file)) = files.get(*index) else {
                     continue;
                 };
                 if parts.len() == 1 {
-                    lint::lint(source, file, version, &vocabulary, &mut diagnostics);
+                    lint::lint(source, file, version, &vocabulary, diagnostics);
                 } else {
                     let view = lint_view(&vocabulary, version, part);
-                    lint::lint(source, file, &view, &vocabulary, &mut diagnostics);
+                    lint::lint(source, file, &view, &vocabulary, diagnostics);
                 }
             }
         }
     }
     // Errors first, then warnings; each in the order of the files and lines.
-    let file_order = |d: &Diagnostic| {
-        d.location
-            .as_ref()
-            .and_then(|l| files.iter().position(|(s, _)| s.name == l.file))
-    };
+    let mut file_order: HashMap<&str, usize> = HashMap::new();
+    for (i, (s, _)) in files.iter().enumerate() {
+        file_order.entry(s.name.as_str()).or_insert(i);
+    }
     diagnostics.sort_by_key(|d| {
         let place = d.location.as_ref().map(|l| (l.line, l.column));
-        (std::cmp::Reverse(d.severity), file_order(d), place)
+        let file = d
+            .location
+            .as_ref()
+            .and_then(|l| file_order.get(l.file.as_str()).copied());
+        (std::cmp::Reverse(d.severity), file, place)
     });
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
+    if diagnostics.has_errors() {
+        return None;
     }
-    Ok(Compiled {
-        model: PolicyModel {
-            vocabulary,
-            versions: versions.into_iter().map(|(v, _, _)| v).collect(),
-        },
-        warnings: diagnostics,
-    })
+    let labels = VersionLabels::collect(files, &vocabulary);
+    let model = PolicyModel {
+        vocabulary,
+        versions: versions.into_iter().map(|(v, _, _)| v).collect(),
+    };
+    Some((model, labels))
 }
 
 /// The parts of a version, each with the index of its file.
@@ -276,7 +300,7 @@ type Parts = Vec<(VersionModel, usize)>;
 /// headers name. Parts of one version must agree on its title and effective date.
 fn version_groups(
     files: &[(Source, PolicyFile)],
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Diagnostics,
 ) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut by_name: HashMap<&str, usize> = HashMap::new();
@@ -356,34 +380,40 @@ fn lint_view(vocabulary: &Vocabulary, version: &VersionModel, part: &VersionMode
 
 fn check_versions(
     versions: &[(&VersionModel, &Source, &PolicyFile)],
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Diagnostics,
 ) {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_date: HashMap<Timestamp, usize> = HashMap::new();
     for (i, (a, source, file)) in versions.iter().enumerate() {
-        for (b, other, _) in versions.iter().take(i) {
-            let clash = if a.name == b.name {
-                Some(format!(
+        let same_name = *by_name.entry(&*a.name).or_insert(i);
+        let same_date = *by_date.entry(a.effective).or_insert(i);
+        let clash = if same_name != i {
+            versions.get(same_name).map(|(_, other, _)| {
+                format!(
                     "version `{}` is declared again (also in `{}`)",
                     a.name, other.name
-                ))
-            } else if a.effective == b.effective {
-                Some(format!(
+                )
+            })
+        } else if same_date != i {
+            versions.get(same_date).map(|(b, _, _)| {
+                format!(
                     "versions `{}` and `{}` take effect on the same day, {}",
                     b.name,
                     a.name,
                     a.effective.date_string()
-                ))
-            } else {
-                None
-            };
-            if let Some(message) = clash {
-                diagnostics.push(
-                    source.at(
-                        file.header.version.span,
-                        Diagnostic::error("L020", message)
-                            .with_help("each version file needs its own version and date"),
-                    ),
-                );
-            }
+                )
+            })
+        } else {
+            None
+        };
+        if let Some(message) = clash {
+            diagnostics.push(
+                source.at(
+                    file.header.version.span,
+                    Diagnostic::error("L020", message)
+                        .with_help("each version file needs its own version and date"),
+                ),
+            );
         }
     }
 }
@@ -392,14 +422,18 @@ fn full(source: &Source, span: Span) -> Diagnostic {
     source.at(span, Diagnostic::error("L002", VocabularyFull.to_string()))
 }
 
+/// The fields of a request's subject that are not attributes: an attribute of
+/// one of these names could never be given (`age` is built in, and `L021`).
+const SUBJECT_FIELDS: [&str; 3] = ["role", "consents", "revocations"];
+
 /// First pass over a version's files: their declarations, interned into the
 /// shared vocabulary.
-fn declare(
-    files: &[(Source, PolicyFile)],
+fn declare<'f>(
+    files: &'f [(Source, PolicyFile)],
     group: &[usize],
     vocabulary: &mut Vocabulary,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Declared {
+    diagnostics: &mut Diagnostics,
+) -> Declared<'f> {
     let mut declared = Declared::default();
     let mut trees: Vec<(Kind, &ast::NameDecl, &Source)> = Vec::new();
     for &index in group {
@@ -453,10 +487,10 @@ fn declare(
 fn declare_file<'f>(
     (index, source, file): (usize, &'f Source, &'f PolicyFile),
     files: &[(Source, PolicyFile)],
-    declared: &mut Declared,
+    declared: &mut Declared<'f>,
     trees: &mut Vec<(Kind, &'f ast::NameDecl, &'f Source)>,
     vocabulary: &mut Vocabulary,
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Diagnostics,
 ) {
     for declaration in &file.declarations {
         let (kind, name) = match declaration {
@@ -479,6 +513,22 @@ fn declare_file<'f>(
                         format!("{} `{}` is declared twice", kind.word(), name.node),
                     )
                     .with_help(format!("remove one of the two; the first is {place}")),
+                ),
+            );
+            continue;
+        }
+        if kind == Kind::Attribute && SUBJECT_FIELDS.contains(&name.node.as_str()) {
+            diagnostics.push(
+                source.at(
+                    name.span,
+                    Diagnostic::error(
+                        "L027",
+                        format!(
+                            "`{}` is a field of a request's subject, so an attribute of that name could never be given",
+                            name.node
+                        ),
+                    )
+                    .with_help("choose another name for the attribute"),
                 ),
             );
             continue;
@@ -513,9 +563,6 @@ fn declare_file<'f>(
                 Ok(())
             }
             Declaration::Attribute(d) => {
-                declared
-                    .attribute_types
-                    .insert(d.name.node.clone(), d.value_type);
                 match vocabulary.add_attribute(&d.name.node, &d.label, value_type(d.value_type)) {
                     Ok(Ok(_)) => Ok(()),
                     Ok(Err(held)) => {
@@ -564,8 +611,8 @@ struct FileCompiler<'a> {
     /// Every file compiled, to say where an earlier declaration is.
     files: &'a [(Source, PolicyFile)],
     vocabulary: &'a Vocabulary,
-    declared: &'a Declared,
-    diagnostics: &'a mut Vec<Diagnostic>,
+    declared: &'a Declared<'a>,
+    diagnostics: &'a mut Diagnostics,
 }
 
 impl FileCompiler<'_> {
@@ -576,7 +623,16 @@ impl FileCompiler<'_> {
     /// Resolves a declared name to its id in the shared vocabulary.
     fn resolve<Id: Named>(&mut self, name: &Spanned<String>) -> Option<Id> {
         let kind = Id::KIND;
-        if !self.declared.has(kind, &name.node) {
+        let builtin = (kind == Kind::Attribute && name.node == "age")
+            || (kind == Kind::Obligation && BUILTIN_OBLIGATIONS.contains(&name.node.as_str()));
+        if !builtin && !self.declared.has(kind, &name.node) {
+            let unknown =
+                Diagnostic::error("L010", format!("unknown {} `{}`", kind.word(), name.node));
+            // Past the diagnostics kept, a suggestion would be worked out for nothing.
+            if !self.diagnostics.keeps(Severity::Error) {
+                self.error(name.span, unknown);
+                return None;
+            }
             let mut candidates: Vec<&str> = self.declared.all(kind).collect();
             if kind == Kind::Attribute {
                 candidates.push("age");
@@ -584,24 +640,16 @@ impl FileCompiler<'_> {
             if kind == Kind::Obligation {
                 candidates.extend(BUILTIN_OBLIGATIONS);
             }
-            let builtin = (kind == Kind::Attribute && name.node == "age")
-                || (kind == Kind::Obligation && BUILTIN_OBLIGATIONS.contains(&name.node.as_str()));
-            if !builtin {
-                let help = match suggest(&name.node, candidates.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
-                        "declare it in this file: {} {} \"…\"",
-                        kind.keyword(),
-                        name.node
-                    ),
-                };
-                self.error(
-                    name.span,
-                    Diagnostic::error("L010", format!("unknown {} `{}`", kind.word(), name.node))
-                        .with_help(help),
-                );
-                return None;
-            }
+            let help = match suggest(&name.node, candidates.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "declare it in this file: {} {} \"…\"",
+                    kind.keyword(),
+                    name.node
+                ),
+            };
+            self.error(name.span, unknown.with_help(help));
+            return None;
         }
         Id::table(self.vocabulary).position(&name.node)
     }
@@ -808,6 +856,14 @@ impl FileCompiler<'_> {
     }
 
     fn cites(&mut self, cites: &[Spanned<String>]) -> Vec<Box<str>> {
+        for cite in cites.iter().filter(|c| c.node.trim().is_empty()) {
+            self.error(
+                cite.span,
+                Diagnostic::error("L029", "this citation is empty").with_help(
+                    "cite the section of the policy text by its title, like `cite \"Data Use\"`",
+                ),
+            );
+        }
         cites.iter().map(|c| c.node.as_str().into()).collect()
     }
 
@@ -1180,6 +1236,22 @@ impl FileCompiler<'_> {
             );
             return None;
         };
+        if !(1..=MAX_AGE).contains(&c.under.node) {
+            self.error(
+                c.under.span,
+                Diagnostic::error(
+                    "L028",
+                    format!(
+                        "the child rule's age must be from 1 to {MAX_AGE}, not {}",
+                        c.under.node
+                    ),
+                )
+                .with_help(format!(
+                    "a request gives ages from 0 to {MAX_AGE}: `children under 0` would cover no one, and an age above {MAX_AGE} everyone"
+                )),
+            );
+            return None;
+        }
         let roles = self.scope::<RoleId>(Some(list));
         let unless = c.unless.as_ref().and_then(|u| self.condition(u));
         let mut obligations = self.obligations(&c.obligations);

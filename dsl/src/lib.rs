@@ -15,14 +15,17 @@ pub mod diagnostic;
 pub mod digest;
 pub mod excerpts;
 pub mod format;
+pub mod labels;
 mod lint;
 pub mod load;
 mod lower;
 pub mod outline;
 pub mod parser;
+mod split;
 pub mod testing;
 
 pub use diagnostic::{Diagnostic, Location, Severity, Source, render_all};
+pub use labels::{LabelKind, VersionLabels};
 pub use load::{
     LoadedPolicy, PolicyError, load_policy, load_sources, load_test_sources, load_tests,
 };

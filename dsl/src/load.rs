@@ -1,13 +1,15 @@
 //! Loading rule and test files from disk: one file, or a directory of versions
 //! (a version may span several files); the files are parsed in parallel.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use lawful_core::{ModelError, Policy};
 
 use crate::ast::{PolicyFile, TestFile};
-use crate::diagnostic::{Diagnostic, Source, render_all};
-use crate::parser::{MAX_FILE_BYTES, Rule, parse};
+use crate::diagnostic::{Diagnostic, Diagnostics, Omitted, Source, render_report};
+use crate::labels::VersionLabels;
+use crate::parser::MAX_FILE_BYTES;
 use crate::testing::TestCase;
 use crate::{compile, lower, testing};
 
@@ -21,32 +23,51 @@ pub const TEST_SUFFIX: &str = ".test.lawful";
 pub struct LoadedPolicy {
     /// The compiled policy.
     pub policy: Policy,
-    /// Warnings that did not stop loading.
+    /// Warnings that did not stop loading (at most
+    /// [`crate::diagnostic::MAX_DIAGNOSTICS`]).
     pub warnings: Vec<Diagnostic>,
+    /// How many more warnings were found than `warnings` holds.
+    pub omitted_warnings: usize,
+    /// The labels each version gives that differ from the vocabulary's.
+    pub labels: VersionLabels,
     /// The files it was read from.
     pub files: Vec<PathBuf>,
     /// The SHA-256 of its sources ([`crate::digest`]), which decisions name.
     pub digest: [u8; 32],
 }
 
-/// Why a policy or test file did not load: every problem found.
+/// Why a policy or test file did not load: the problems found, at most
+/// [`crate::diagnostic::MAX_DIAGNOSTICS`] of them, and how many more there were.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}", render_all(diagnostics).trim_end())]
+#[error("{}", render_report(diagnostics, *omitted).trim_end())]
 pub struct PolicyError {
     /// The problems, errors first.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many more problems were found than `diagnostics` holds.
+    pub omitted: Omitted,
 }
 
 impl From<Vec<Diagnostic>> for PolicyError {
     fn from(diagnostics: Vec<Diagnostic>) -> Self {
-        PolicyError { diagnostics }
+        PolicyError {
+            diagnostics,
+            omitted: Omitted::default(),
+        }
     }
 }
 
 impl From<Diagnostic> for PolicyError {
     fn from(d: Diagnostic) -> Self {
+        PolicyError::from(vec![d])
+    }
+}
+
+impl From<Diagnostics> for PolicyError {
+    fn from(diagnostics: Diagnostics) -> Self {
+        let (diagnostics, omitted) = diagnostics.into_parts();
         PolicyError {
-            diagnostics: vec![d],
+            diagnostics,
+            omitted,
         }
     }
 }
@@ -238,118 +259,31 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     files(path, false)
 }
 
-/// Files at least this large are parsed in parts on several threads.
-const SPLIT_BYTES: usize = 256 << 10;
-
-/// Words that, at the start of a line, always start a declaration: nothing inside
-/// a declaration can begin with them (they are reserved, so no name is one, text
-/// cannot span lines, and a comment ends with its line).
-const DECLARATION_WORDS: [&str; 7] = [
-    "rule",
-    "category",
-    "role",
-    "attribute",
-    "obligation",
-    "revocation",
-    "children",
-];
-
-/// Parses one policy version file (a large one in parts, on several threads).
+/// Parses one policy version file. At most
+/// [`crate::diagnostic::MAX_DIAGNOSTICS`] problems are returned, the last saying
+/// how many more there were (`L005`) when there were more.
 pub fn parse_policy(source: &Source) -> Result<PolicyFile, Vec<Diagnostic>> {
-    if source.text.len() >= SPLIT_BYTES {
-        if let Some(file) = parse_in_parts(source) {
-            return Ok(file);
-        }
+    let mut diagnostics = Diagnostics::new();
+    match lower::policy_file(source, &mut diagnostics) {
+        Some(file) if diagnostics.is_empty() => Ok(file),
+        _ => Err(diagnostics.into_vec()),
     }
-    let pair = parse(source, Rule::policy_file).map_err(|d| vec![d])?;
-    lower::policy_file(source, pair)
 }
 
-/// Where the file may be cut into `parts` parts of about equal size: the starts of
-/// lines that begin a declaration.
-fn cut_points(text: &str, parts: usize) -> Vec<usize> {
-    let starts_declaration = |at: usize| {
-        let rest = text.get(at..).unwrap_or_default();
-        DECLARATION_WORDS.iter().any(|word| {
-            rest.strip_prefix(word)
-                .is_some_and(|after| after.starts_with([' ', '\t']))
-        })
-    };
-    let mut cuts = Vec::new();
-    for part in 1..parts {
-        let target = text.len() / parts * part;
-        let Some(from) = text.get(target..) else {
-            continue;
-        };
-        let cut = from
-            .match_indices('\n')
-            .map(|(i, _)| target + i + 1)
-            .find(|at| starts_declaration(*at));
-        if let Some(cut) = cut.filter(|c| cuts.last().is_none_or(|last| c > last)) {
-            cuts.push(cut);
-        }
-    }
-    cuts
-}
-
-/// Parses and lowers a large file in parts on as many threads as the machine has:
-/// the first part with the header, each other as the header followed by the part.
-/// `None` when the machine has one thread, the file does not cut, or any part fails
-/// (the whole file is then parsed at once, and its errors are the ones reported).
-fn parse_in_parts(source: &Source) -> Option<PolicyFile> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    if threads < 2 || crate::parser::check_limits(source).is_err() {
-        return None;
-    }
-    let text = source.text.as_str();
-    let cuts = cut_points(text, threads);
-    let first_end = *cuts.first()?;
-    let head = crate::parser::parse_unchecked(text.get(..first_end)?, Rule::policy_file)?;
-    let first = lower::policy_file(source, head).ok()?;
-    // The header's text, and a line break so the part's first word stands apart.
-    let h = &first.header;
-    let header_end = h
-        .effective
-        .as_ref()
-        .map_or(h.version.span.end, |e| e.span.end);
-    let header = format!("{}\n", text.get(..header_end)?);
-    let ranges: Vec<(usize, usize)> = cuts
-        .iter()
-        .zip(cuts.iter().skip(1).copied().chain([text.len()]))
-        .map(|(start, end)| (*start, end))
-        .collect();
-    let parts: Vec<Option<Vec<crate::ast::Declaration>>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = ranges
-            .iter()
-            .map(|&(start, end)| {
-                let header = &header;
-                std::thread::Builder::new()
-                    .name("lawful-parse".to_owned())
-                    .stack_size(8 << 20)
-                    .spawn_scoped(scope, move || {
-                        let part = format!("{header}{}", text.get(start..end)?);
-                        let pair = crate::parser::parse_unchecked(&part, Rule::policy_file)?;
-                        lower::policy_part(source, pair, start - header.len()).ok()
-                    })
-                    .ok()
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.and_then(|w| w.join().ok().flatten()))
-            .collect()
-    });
-    let mut file = first;
-    for part in parts {
-        file.declarations.extend(part?);
-    }
-    Some(file)
-}
-
-/// Parses one test file.
+/// Parses one test file (problems as [`parse_policy`] gives them).
 pub fn parse_tests(source: &Source) -> Result<TestFile, Vec<Diagnostic>> {
-    let pair = parse(source, Rule::test_file).map_err(|d| vec![d])?;
-    lower::test_file(source, pair)
+    let mut diagnostics = Diagnostics::new();
+    match lower::test_file(source, &mut diagnostics) {
+        Some(file) if diagnostics.is_empty() => Ok(file),
+        _ => Err(diagnostics.into_vec()),
+    }
+}
+
+/// One policy file parsed, with every problem found in it.
+fn parse_one(source: &Source) -> (Option<PolicyFile>, Diagnostics) {
+    let mut found = Diagnostics::new();
+    let file = lower::policy_file(source, &mut found);
+    (file, found)
 }
 
 /// Below this many bytes in all, files are parsed on the calling thread: starting
@@ -359,12 +293,12 @@ const PARALLEL_BYTES: usize = 64 << 10;
 /// Parses every source, each file on one of as many threads as the machine has
 /// (the largest files dealt out first, each to the least loaded thread). Results
 /// keep the order of the sources.
-fn parse_all(sources: Vec<Source>) -> Vec<(Source, Result<PolicyFile, Vec<Diagnostic>>)> {
+fn parse_all(sources: Vec<Source>) -> Vec<(Source, Option<PolicyFile>, Diagnostics)> {
     let total: usize = sources.iter().map(|s| s.text.len()).sum();
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(sources.len());
-    let mut results: Vec<Option<Result<PolicyFile, Vec<Diagnostic>>>> =
+    let mut results: Vec<Option<(Option<PolicyFile>, Diagnostics)>> =
         sources.iter().map(|_| None).collect();
     if threads > 1 && total >= PARALLEL_BYTES {
         let mut order: Vec<usize> = (0..sources.len()).collect();
@@ -387,7 +321,7 @@ fn parse_all(sources: Vec<Source>) -> Vec<(Source, Result<PolicyFile, Vec<Diagno
                         .spawn_scoped(scope, move || {
                             files
                                 .iter()
-                                .filter_map(|i| Some((*i, parse_policy(sources.get(*i)?))))
+                                .filter_map(|i| Some((*i, parse_one(sources.get(*i)?))))
                                 .collect::<Vec<_>>()
                         })
                         .ok()
@@ -408,8 +342,8 @@ fn parse_all(sources: Vec<Source>) -> Vec<(Source, Result<PolicyFile, Vec<Diagno
         .into_iter()
         .zip(results)
         .map(|(source, result)| {
-            let result = result.unwrap_or_else(|| parse_policy(&source));
-            (source, result)
+            let (file, found) = result.unwrap_or_else(|| parse_one(&source));
+            (source, file, found)
         })
         .collect()
 }
@@ -423,51 +357,63 @@ pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
 
 fn compile_sources(sources: Vec<Source>, digest: [u8; 32]) -> Result<LoadedPolicy, PolicyError> {
     let mut parsed = Vec::new();
-    let mut diagnostics = Vec::new();
-    for (source, result) in parse_all(sources) {
-        match result {
-            Ok(file) => parsed.push((source, file)),
-            Err(mut d) => diagnostics.append(&mut d),
+    let mut diagnostics = Diagnostics::new();
+    let mut problems = false;
+    for (source, file, found) in parse_all(sources) {
+        match file {
+            Some(file) if found.is_empty() => parsed.push((source, file)),
+            _ => problems = true,
         }
+        diagnostics.absorb(found);
     }
-    if parsed.is_empty() && diagnostics.is_empty() {
+    if parsed.is_empty() && !problems {
         return Err(Diagnostic::error("L050", "there are no rule files to load")
             .with_help(format!("rule files end in `{RULE_EXTENSION}`"))
             .into());
     }
     // Files that parsed are still compiled, so every problem is reported at once.
-    let compiled = compile::compile(&parsed);
-    if !diagnostics.is_empty() {
-        if let Err(mut more) = compiled {
-            diagnostics.append(&mut more);
+    let mut compile_problems = Diagnostics::new();
+    let model = compile::compile_with(&parsed, &mut compile_problems);
+    let (model, labels) = match model {
+        // Warnings are reported only with a policy that loads.
+        Some(_) if problems => return Err(diagnostics.into()),
+        Some(compiled) => compiled,
+        None => {
+            diagnostics.absorb(compile_problems);
+            return Err(diagnostics.into());
         }
-        return Err(diagnostics.into());
-    }
-    let compiled = compiled?;
-    let policy = Policy::compile_with_digest(compiled.model, digest).map_err(|e| match e {
+    };
+    diagnostics.absorb(compile_problems);
+    let policy = Policy::compile_with_digest(model, digest).map_err(|e| match e {
         ModelError::TooLarge { .. } => Diagnostic::error("L002", e.to_string()).with_help(
             "name fewer roles, purposes or categories in the rule, or use `anyone`, `any purpose` or `any data`",
         ),
         _ => Diagnostic::error("L099", e.to_string())
             .with_help("please report this to the lawful maintainers"),
     })?;
-    let mut warnings = compiled.warnings;
-    let before = warnings.len();
-    crate::lint::map_lints(&policy, &parsed, &mut warnings);
-    if warnings.len() > before {
-        let file_order = |d: &Diagnostic| {
-            d.location
+    let mut map_warnings = Vec::new();
+    crate::lint::map_lints(&policy, &parsed, &mut map_warnings);
+    if !map_warnings.is_empty() {
+        diagnostics.extend(map_warnings);
+        let mut file_order: HashMap<&str, usize> = HashMap::new();
+        for (i, (s, _)) in parsed.iter().enumerate() {
+            file_order.entry(s.name.as_str()).or_insert(i);
+        }
+        diagnostics.sort_by_key(|d| {
+            let file = d
+                .location
                 .as_ref()
-                .and_then(|l| parsed.iter().position(|(s, _)| s.name == l.file))
-        };
-        warnings.sort_by_key(|d| {
+                .and_then(|l| file_order.get(l.file.as_str()).copied());
             let place = d.location.as_ref().map(|l| (l.line, l.column));
-            (file_order(d), place)
+            (file, place)
         });
     }
+    let (warnings, omitted) = diagnostics.into_parts();
     Ok(LoadedPolicy {
         policy,
         warnings,
+        omitted_warnings: omitted.warnings,
+        labels,
         files: Vec::new(),
         digest,
     })
@@ -521,18 +467,11 @@ pub fn load_policy(path: &Path) -> Result<LoadedPolicy, PolicyError> {
 /// or one test file.
 pub fn load_tests(path: &Path) -> Result<Vec<TestCase>, PolicyError> {
     let mut cases = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     for p in files(path, true)? {
-        let source = match read_source(&p) {
-            Ok(s) => s,
-            Err(d) => {
-                diagnostics.push(d);
-                continue;
-            }
-        };
-        match parse_tests(&source).and_then(|file| testing::cases(&source, file)) {
-            Ok(mut c) => cases.append(&mut c),
-            Err(mut d) => diagnostics.append(&mut d),
+        match read_source(&p) {
+            Ok(source) => cases.append(&mut test_cases(&source, &mut diagnostics)),
+            Err(d) => diagnostics.push(d),
         }
     }
     if diagnostics.is_empty() {
@@ -545,17 +484,23 @@ pub fn load_tests(path: &Path) -> Result<Vec<TestCase>, PolicyError> {
 /// Reads test cases from test files held in memory (an editor's open buffers).
 pub fn load_test_sources(sources: &[Source]) -> Result<Vec<TestCase>, PolicyError> {
     let mut cases = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     for source in sources {
-        match parse_tests(source).and_then(|file| testing::cases(source, file)) {
-            Ok(mut c) => cases.append(&mut c),
-            Err(mut d) => diagnostics.append(&mut d),
-        }
+        cases.append(&mut test_cases(source, &mut diagnostics));
     }
     if diagnostics.is_empty() {
         Ok(cases)
     } else {
         Err(diagnostics.into())
+    }
+}
+
+/// The cases of one test file; its problems go to `diagnostics`.
+fn test_cases(source: &Source, diagnostics: &mut Diagnostics) -> Vec<TestCase> {
+    let before = diagnostics.len();
+    match lower::test_file(source, diagnostics) {
+        Some(file) if diagnostics.len() == before => testing::cases(source, file, diagnostics),
+        _ => Vec::new(),
     }
 }
 
@@ -583,20 +528,19 @@ mod tests {
     #[test]
     fn a_large_file_parsed_in_parts_is_the_file_parsed_whole() {
         let source = Source::new("large.lawful", large());
-        assert!(source.text.len() >= SPLIT_BYTES);
-        assert!(cut_points(&source.text, 4).len() == 3);
-        let whole = parse(&source, Rule::policy_file)
+        assert!(source.text.len() >= crate::split::SPLIT_BYTES);
+        assert_eq!(crate::split::cut_points(&source.text, 0, 4).len(), 3);
+        let whole = crate::parser::parse(&source, crate::parser::Rule::policy_file)
             .map_err(|d| vec![d])
-            .and_then(|pair| lower::policy_file(&source, pair));
-        let parts = parse_in_parts(&source);
-        if std::thread::available_parallelism().map_or(1, std::num::NonZero::get) > 1 {
-            assert!(parts.is_some());
-        }
-        if let (Ok(whole), Some(parts)) = (&whole, parts) {
-            assert_eq!(whole.declarations.len(), 3000 * 5 + 4);
-            assert_eq!(whole, &parts);
-        } else {
-            assert!(whole.is_ok(), "{whole:?}");
+            .and_then(|pair| lower::policy_pair(&source, pair));
+        // On a machine with several threads, parse_policy reads the file in parts.
+        let parts = parse_policy(&source);
+        match (&whole, &parts) {
+            (Ok(whole), Ok(parts)) => {
+                assert_eq!(whole.declarations.len(), 3000 * 5 + 4);
+                assert_eq!(whole, parts);
+            }
+            _ => panic!("{whole:?} {parts:?}"),
         }
     }
 
@@ -604,7 +548,6 @@ mod tests {
     fn a_large_file_with_a_mistake_is_reported_as_a_whole() {
         let text = large().replacen("  for ops.p2000\n", "  for ops.p2000,\n", 1);
         let source = Source::new("large.lawful", text);
-        assert!(parse_in_parts(&source).is_none());
         let errors = parse_policy(&source).err().unwrap_or_default();
         let at = errors.first().and_then(|d| d.location.as_ref());
         assert_eq!(at.map(|l| l.line), Some(6 + 2000 * 18 + 5), "{errors:?}");

@@ -9,8 +9,9 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use crate::ast::*;
-use crate::diagnostic::{Diagnostic, Source};
-use crate::parser::Rule;
+use crate::diagnostic::{Diagnostic, Diagnostics, Source};
+use crate::parser::{self, Rule};
+use crate::split;
 
 /// The most `and`, `or` and `not` words one condition may hold.
 pub const MAX_OPERATORS: usize = 64;
@@ -23,14 +24,6 @@ pub(crate) static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(Rule::op_and, Assoc::Left))
         .op(Op::prefix(Rule::op_not))
 });
-
-fn raw_span(pair: &Pair<'_, Rule>) -> Span {
-    let s = pair.as_span();
-    Span {
-        start: s.start(),
-        end: s.end(),
-    }
-}
 
 pub(crate) fn is_keyword(rule: Rule) -> bool {
     matches!(
@@ -103,19 +96,20 @@ fn parts<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
     pair.into_inner().filter(|p| !is_keyword(p.as_rule()))
 }
 
+/// Lowers pairs parsed from the source starting at byte `offset` (the loader
+/// parses a file one declaration at a time).
 struct Lowerer<'s> {
     source: &'s Source,
-    /// Added to every position: a part of a file parsed on its own (see
-    /// [`policy_part`]) holds the header and then the part's text.
     offset: usize,
 }
 
 impl<'s> Lowerer<'s> {
+    /// Where a pair is in the source.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        let s = raw_span(pair);
+        let s = pair.as_span();
         Span {
-            start: s.start + self.offset,
-            end: s.end + self.offset,
+            start: self.offset + s.start(),
+            end: self.offset + s.end(),
         }
     }
 
@@ -375,7 +369,7 @@ impl<'s> Lowerer<'s> {
                         _ => return Err(self.internal(self.span(&item), "the children rule")),
                     }
                 }
-                Ok(Declaration::Children(decl))
+                Ok(Declaration::Children(Box::new(decl)))
             }
             _ => Err(self.internal(at, "a declaration")),
         }
@@ -747,8 +741,97 @@ impl<'s> Lowerer<'s> {
     }
 }
 
-/// Lowers a parsed policy file.
-pub(crate) fn policy_file(
+/// Parses and lowers a policy file one declaration at a time: pest's pairs for
+/// one declaration are dropped before the next is read, so a large file never
+/// has its whole parse tree in memory. A large file is read in parts on several
+/// threads ([`crate::split`]). Lowering problems go to `diagnostics`. On a syntax
+/// error the whole file is parsed again in one go, for the error the one-go parse
+/// gives (what the file lacks where it stops).
+pub(crate) fn policy_file(source: &Source, diagnostics: &mut Diagnostics) -> Option<PolicyFile> {
+    if let Err(d) = parser::check_limits(source) {
+        diagnostics.push(d);
+        return None;
+    }
+    let text = source.text.as_str();
+    let at = parser::skip_trivia(text, 0);
+    let Some((header_pair, end)) = parser::parse_at(source, Rule::header, at) else {
+        return whole_policy_file(source, diagnostics);
+    };
+    let header = match (Lowerer { source, offset: at }).header(header_pair) {
+        Ok(h) => h,
+        Err(e) => {
+            diagnostics.push(e);
+            return None;
+        }
+    };
+    let ranges = split::ranges(text, parser::skip_trivia(text, end));
+    let parts = split::each(&ranges, |from, to| declarations(source, from, to));
+    let mut declarations = Vec::new();
+    let mut file_problems = Diagnostics::new();
+    for part in parts {
+        let Some((mut part, problems)) = part else {
+            return whole_policy_file(source, diagnostics);
+        };
+        declarations.append(&mut part);
+        file_problems.absorb(problems);
+    }
+    if file_problems.is_empty() {
+        return Some(PolicyFile {
+            header,
+            declarations,
+        });
+    }
+    diagnostics.absorb(file_problems);
+    None
+}
+
+/// The declarations written from byte `from` (where one starts) up to byte `to`,
+/// read one at a time, with the problems lowering them found. `None` on a syntax
+/// error, or when the last declaration does not end where `to` says the next
+/// begins.
+fn declarations(
+    source: &Source,
+    from: usize,
+    to: usize,
+) -> Option<(Vec<Declaration>, Diagnostics)> {
+    let text = source.text.as_str();
+    let mut problems = Diagnostics::new();
+    let mut declarations = Vec::new();
+    let mut at = from;
+    while at < to {
+        let (pair, end) = parser::parse_at(source, Rule::one_declaration, at)?;
+        let lowerer = Lowerer { source, offset: at };
+        let lowered = pair
+            .into_inner()
+            .next()
+            .ok_or_else(|| lowerer.internal(Span { start: at, end }, "a declaration"))
+            .and_then(|declaration| lowerer.declaration(declaration));
+        match lowered {
+            Ok(d) => declarations.push(d),
+            Err(e) => problems.push(e),
+        }
+        at = parser::skip_trivia(text, end);
+    }
+    (at == to).then_some((declarations, problems))
+}
+
+/// The whole file parsed in one go: its syntax error, or (should the file parse
+/// this way after all) its lowering.
+fn whole_policy_file(source: &Source, diagnostics: &mut Diagnostics) -> Option<PolicyFile> {
+    let lowered = parser::parse(source, Rule::policy_file)
+        .map_err(|e| vec![e])
+        .and_then(|pair| policy_pair(source, pair));
+    match lowered {
+        Ok(file) => Some(file),
+        Err(problems) => {
+            diagnostics.extend(problems);
+            None
+        }
+    }
+}
+
+/// Lowers a policy file parsed whole (`lawful fmt` checks its output so).
+pub(crate) fn policy_pair(
     source: &Source,
     pair: Pair<'_, Rule>,
 ) -> Result<PolicyFile, Vec<Diagnostic>> {
@@ -759,51 +842,67 @@ pub(crate) fn policy_file(
         .next()
         .ok_or_else(|| vec![lowerer.internal(at, "the header")])
         .and_then(|h| lowerer.header(h).map_err(|e| vec![e]))?;
-    let declarations = lowerer.declarations(items)?;
-    Ok(PolicyFile {
-        header,
-        declarations,
-    })
-}
-
-/// Lowers the declarations of a part of a file parsed on its own: its text was the
-/// file's header followed by the part, whose first byte is at `offset` bytes past
-/// the header's text in the file. The header is left out.
-pub(crate) fn policy_part(
-    source: &Source,
-    pair: Pair<'_, Rule>,
-    offset: usize,
-) -> Result<Vec<Declaration>, Vec<Diagnostic>> {
-    let lowerer = Lowerer { source, offset };
-    let items = pair
-        .into_inner()
-        .filter(|p| !matches!(p.as_rule(), Rule::EOI | Rule::header));
-    lowerer.declarations(items)
-}
-
-impl Lowerer<'_> {
-    fn declarations<'i>(
-        &self,
-        items: impl Iterator<Item = Pair<'i, Rule>>,
-    ) -> Result<Vec<Declaration>, Vec<Diagnostic>> {
-        let mut declarations = Vec::new();
-        let mut errors = Vec::new();
-        for item in items {
-            match self.declaration(item) {
-                Ok(d) => declarations.push(d),
-                Err(e) => errors.push(e),
-            }
+    let mut declarations = Vec::new();
+    let mut errors = Vec::new();
+    for item in items {
+        match lowerer.declaration(item) {
+            Ok(d) => declarations.push(d),
+            Err(e) => errors.push(e),
         }
-        if errors.is_empty() {
-            Ok(declarations)
-        } else {
-            Err(errors)
+    }
+    if errors.is_empty() {
+        Ok(PolicyFile {
+            header,
+            declarations,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Parses and lowers a test file one case at a time (see [`policy_file`]).
+pub(crate) fn test_file(source: &Source, diagnostics: &mut Diagnostics) -> Option<TestFile> {
+    if let Err(d) = parser::check_limits(source) {
+        diagnostics.push(d);
+        return None;
+    }
+    let text = source.text.as_str();
+    let mut file_problems = Diagnostics::new();
+    let mut cases = Vec::new();
+    let mut at = parser::skip_trivia(text, 0);
+    while at < text.len() {
+        let Some((pair, end)) = parser::parse_at(source, Rule::test_case, at) else {
+            return whole_test_file(source, diagnostics);
+        };
+        match (Lowerer { source, offset: at }).test_case(pair) {
+            Ok(c) => cases.push(c),
+            Err(e) => file_problems.push(e),
+        }
+        at = parser::skip_trivia(text, end);
+    }
+    if file_problems.is_empty() {
+        return Some(TestFile { cases });
+    }
+    diagnostics.absorb(file_problems);
+    None
+}
+
+/// The whole test file parsed in one go (see [`whole_policy_file`]).
+fn whole_test_file(source: &Source, diagnostics: &mut Diagnostics) -> Option<TestFile> {
+    let lowered = parser::parse(source, Rule::test_file)
+        .map_err(|e| vec![e])
+        .and_then(|pair| test_pair(source, pair));
+    match lowered {
+        Ok(file) => Some(file),
+        Err(problems) => {
+            diagnostics.extend(problems);
+            None
         }
     }
 }
 
-/// Lowers a parsed test file.
-pub(crate) fn test_file(
+/// Lowers a test file parsed whole.
+pub(crate) fn test_pair(
     source: &Source,
     pair: Pair<'_, Rule>,
 ) -> Result<TestFile, Vec<Diagnostic>> {

@@ -21,12 +21,6 @@ pub const MAX_FILE_BYTES: usize = 16 << 20;
 /// The deepest brackets may nest in a condition.
 pub const MAX_NESTING: usize = 16;
 
-/// Parses text without the limit checks, for a part of a file whose whole was
-/// checked; `None` when it does not parse (the whole file's parse then says why).
-pub(crate) fn parse_unchecked(text: &str, entry: Rule) -> Option<pest::iterators::Pair<'_, Rule>> {
-    LawfulParser::parse(entry, text).ok()?.next()
-}
-
 /// Parses a file with the given entry rule, or explains why it cannot.
 pub(crate) fn parse(
     source: &Source,
@@ -43,6 +37,41 @@ pub(crate) fn parse(
     })
 }
 
+/// Parses `rule` at byte `at` of the source (a character boundary): its pair,
+/// with spans counted from `at`, and the byte where it ends. `None` when it does
+/// not parse there; the caller then parses the whole file for the error.
+pub(crate) fn parse_at(
+    source: &Source,
+    entry: Rule,
+    at: usize,
+) -> Option<(pest::iterators::Pair<'_, Rule>, usize)> {
+    let rest = source.text.get(at..)?;
+    let pair = LawfulParser::parse(entry, rest).ok()?.next()?;
+    let end = at + pair.as_span().end();
+    Some((pair, end))
+}
+
+/// The first byte at or after `at` that is not blank space or a comment, as the
+/// grammar's `WHITESPACE` and `COMMENT` skip them between tokens.
+pub(crate) fn skip_trivia(text: &str, mut at: usize) -> usize {
+    let bytes = text.as_bytes();
+    loop {
+        match bytes.get(at) {
+            Some(b' ' | b'\t' | b'\r' | b'\n') => at += 1,
+            Some(b'#') => {
+                at += bytes
+                    .get(at..)
+                    .unwrap_or_default()
+                    .iter()
+                    .position(|b| *b == b'\n' || *b == b'\r')
+                    .unwrap_or(bytes.len() - at);
+            }
+            _ => return at,
+        }
+    }
+}
+
+/// Checks the file's size and the nesting of its brackets, before pest runs.
 pub(crate) fn check_limits(source: &Source) -> Result<(), Diagnostic> {
     if source.text.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
@@ -61,7 +90,7 @@ pub(crate) fn check_limits(source: &Source) -> Result<(), Diagnostic> {
     let mut escaped = false;
     for (i, c) in source.text.char_indices() {
         match c {
-            '\n' => in_comment = false,
+            '\n' | '\r' => in_comment = false,
             _ if in_comment => {}
             '\\' if in_string => escaped = !escaped,
             '"' if !escaped => in_string = !in_string,
@@ -243,7 +272,7 @@ fn common_mistake(source: &Source, start: usize, word: &str) -> Option<Diagnosti
             .text
             .get(start + 1..)
             .unwrap_or_default()
-            .lines()
+            .split(['\n', '\r'])
             .next()
             .unwrap_or_default();
         if !line.contains('"') {

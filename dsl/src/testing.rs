@@ -6,7 +6,7 @@ use lawful_core::{
 };
 
 use crate::ast::{self, Expectation, Literal, Span, TestValue};
-use crate::diagnostic::{Diagnostic, Location, Source};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, Source};
 
 /// One test case, ready to run.
 #[derive(Clone, Debug)]
@@ -122,14 +122,16 @@ fn time(source: &Source, name: &ast::Name) -> Result<Timestamp, Diagnostic> {
     })
 }
 
-/// Turns a lowered test file into runnable cases.
+/// Turns a lowered test file into runnable cases; a case with a time that is not
+/// one is reported to `errors` and left out.
 pub(crate) fn cases(
     source: &Source,
     file: ast::TestFile,
-) -> Result<Vec<TestCase>, Vec<Diagnostic>> {
+    errors: &mut Diagnostics,
+) -> Vec<TestCase> {
     let mut out = Vec::new();
-    let mut errors = Vec::new();
     for case in file.cases {
+        let before = errors.len();
         let mut subject = Subject {
             role: case.role.node.clone(),
             age: case.age,
@@ -170,6 +172,9 @@ pub(crate) fn cases(
         };
         let at = optional(&case.at);
         let collected_at = optional(&case.collected);
+        if errors.len() > before {
+            continue;
+        }
         let request = Request {
             action: if case.disclose {
                 Action::Disclose
@@ -217,26 +222,18 @@ pub(crate) fn cases(
                 .collect(),
             by,
         };
+        let location = source.locate(case.span);
         out.push(TestCase {
             name: case.name,
             file: source.name.clone(),
-            line: source
-                .locate(Span {
-                    start: case.span.start,
-                    end: case.span.start,
-                })
-                .line,
-            location: source.locate(case.span),
+            line: location.line,
+            location,
             places,
             request: Ok(request),
             expect: case.expect,
         });
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    out
 }
 
 /// Checks that every case can be asked of the policy: its names exist, its

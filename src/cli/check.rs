@@ -30,6 +30,8 @@ struct Found {
     diagnostics: Vec<Diagnostic>,
     /// Versions, rules and tests, when the policy loaded.
     counts: Option<(usize, usize, usize)>,
+    /// How many more problems were found than `diagnostics` holds.
+    omitted: lawful::Omitted,
     code: u8,
 }
 
@@ -59,6 +61,7 @@ fn check(args: &CheckArgs) -> Found {
         code: failure_code(&error),
         diagnostics: error.diagnostics,
         counts: None,
+        omitted: error.omitted,
     };
     let policy = match lawful::Policy::load(&args.path) {
         Ok(p) => p,
@@ -78,11 +81,12 @@ fn check(args: &CheckArgs) -> Found {
         return Found {
             diagnostics,
             counts,
+            omitted: omitted_warnings(&policy),
             code: FAILED,
         };
     }
     let warnings = policy.warnings().to_vec();
-    let code = if !warnings.is_empty() && args.deny_warnings {
+    let code = if policy.warning_count() > 0 && args.deny_warnings {
         FAILED
     } else {
         OK
@@ -90,7 +94,16 @@ fn check(args: &CheckArgs) -> Found {
     Found {
         diagnostics: warnings,
         counts,
+        omitted: omitted_warnings(&policy),
         code,
+    }
+}
+
+/// The warnings a policy found beyond those it kept.
+fn omitted_warnings(policy: &lawful::Policy) -> lawful::Omitted {
+    lawful::Omitted {
+        errors: 0,
+        warnings: policy.warning_count() - policy.warnings().len(),
     }
 }
 
@@ -99,17 +112,21 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn print(args: &CheckArgs, found: &Found) {
-    let errors = found.diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = found.diagnostics.len() - errors;
+    let kept_errors = found.diagnostics.iter().filter(|d| d.is_error()).count();
+    let errors = kept_errors + found.omitted.errors;
+    let warnings = found.diagnostics.len() - kept_errors + found.omitted.warnings;
     match args.format {
         Format::Human | Format::Junit => {
             if !found.diagnostics.is_empty() {
-                eprint!("{}", lawful::render_diagnostics(&found.diagnostics));
+                eprint!(
+                    "{}",
+                    lawful_dsl::diagnostic::render_report(&found.diagnostics, found.omitted)
+                );
             }
             if let (Some((versions, rules, tests)), 0) = (found.counts, errors) {
                 println!(
                     "{}: {}, {rules} rules, {} — {}",
-                    args.path.display(),
+                    lawful::terminal_safe(&args.path.display().to_string()),
                     plural(versions, "version"),
                     plural(tests, "test"),
                     if warnings == 0 {

@@ -55,7 +55,7 @@ pub(crate) fn run(args: &DecideArgs) -> u8 {
     let mut reader = match input::open(args.file.as_ref()) {
         Ok(r) => r,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", lawful::terminal_safe(&message));
             return BAD_INPUT;
         }
     };
@@ -125,7 +125,7 @@ pub(crate) fn run(args: &DecideArgs) -> u8 {
         if answered.outcome.is_err() {
             bad += 1;
         }
-        if writeln!(out, "{}", answered.json).is_err() {
+        if writeln!(out, "{}", terminal_safe_json(answered.json)).is_err() {
             // The reader went away (a closed pipe): nothing more to say.
             return OK;
         }
@@ -138,6 +138,25 @@ pub(crate) fn run(args: &DecideArgs) -> u8 {
         return OK;
     }
     if bad > 0 { BAD_INPUT } else { OK }
+}
+
+/// A line of JSON with the characters a terminal may act on (DEL, C1 controls,
+/// bidi marks; serde already escapes C0) written as JSON escapes such as
+/// `\u009b`: the same JSON to a program, inert on a terminal.
+fn terminal_safe_json(line: String) -> String {
+    if !line.chars().any(lawful::is_terminal_control) {
+        return line;
+    }
+    let mut safe = String::with_capacity(line.len() + 16);
+    for c in line.chars() {
+        if lawful::is_terminal_control(c) {
+            // Every such character is in the Basic Multilingual Plane: one escape.
+            safe.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            safe.push(c);
+        }
+    }
+    safe
 }
 
 /// True when a line starts JSON it does not finish (an object or a list cut short).

@@ -29,7 +29,7 @@ pub(crate) fn run(args: &ExplainArgs) -> u8 {
     let input = match super::input::read_one(args.file.as_ref()) {
         Ok(i) => i,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", lawful::terminal_safe(&message));
             return BAD_INPUT;
         }
     };
@@ -38,12 +38,18 @@ pub(crate) fn run(args: &ExplainArgs) -> u8 {
         Ok(lawful::explain::prose(&policy, &request, &decision, &trace))
     });
     match explained {
+        // Labels, cites and the request's own names are printed as text: control
+        // characters in them are shown escaped, never sent to the terminal.
         Ok(text) => {
-            print!("{text}");
+            print!("{}", lawful::terminal_safe(&text));
             OK
         }
         Err(error) => {
-            eprintln!("error: the request cannot be decided: {error}");
+            let message = error.to_string();
+            eprintln!(
+                "error: the request cannot be decided: {}",
+                lawful::terminal_safe(&message)
+            );
             BAD_INPUT
         }
     }

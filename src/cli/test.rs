@@ -110,17 +110,22 @@ pub(crate) fn run(args: &TestArgs) -> u8 {
 }
 
 fn human(outcomes: &[TestOutcome], failed: usize, coverage: Option<&[VersionCoverage]>) {
+    // Test names, file names and what was decided are shown with control
+    // characters escaped.
+    let safe = |text: &str| lawful::terminal_safe(text).into_owned();
     for outcome in outcomes.iter().filter(|o| !o.passed()) {
         println!(
             "FAIL {} ({}:{})",
-            outcome.case.name, outcome.case.file, outcome.case.line
+            safe(&outcome.case.name),
+            safe(&outcome.case.file),
+            outcome.case.line
         );
         for failure in &outcome.failures {
-            println!("     {failure}");
+            println!("     {}", safe(failure));
         }
-        println!("     got: {}", outcome.got);
+        println!("     got: {}", safe(&outcome.got));
         if let Some(reason) = &outcome.reason {
-            println!("     because: {reason}");
+            println!("     because: {}", safe(reason));
         }
     }
     if let Some(coverage) = coverage {

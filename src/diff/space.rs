@@ -96,6 +96,8 @@ fn only_version(policy: &Policy, index: usize) -> Result<Policy, DiffError> {
         warnings: Vec::new(),
         // One version of the policy: the whole policy's sources produced it.
         digest: policy.digest.clone(),
+        omitted_warnings: 0,
+        labels: policy.labels.clone(),
     })
 }
 

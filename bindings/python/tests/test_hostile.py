@@ -37,3 +37,18 @@ def test_decide_json_with_a_lone_surrogate_is_a_request_error(policy):
         policy.decide_json(text)
     assert caught.value.kind == "json"
     assert "surrogate" in caught.value.message
+
+
+def test_a_policy_error_keeps_at_most_100_diagnostics_and_counts_the_rest():
+    names = ", ".join(f"unknown{i}" for i in range(300))
+    text = (
+        'policy "P" version 2024-01-01\nrole r "r"\npurpose p "p"\n'
+        f'rule x allow use of {names} about r for p basis consent cite "S"\n'
+    )
+    with pytest.raises(lawful.PolicyError) as caught:
+        lawful.loads(text)
+    error = caught.value
+    assert len(error.diagnostics) == 100
+    assert error.omitted == 200
+    assert "… and 200 more not shown" in str(error)
+    assert all(len(d.source_line) <= 120 for d in error.diagnostics)

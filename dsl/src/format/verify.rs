@@ -38,12 +38,12 @@ impl Meaning {
         let strings = comments::string_spans(&pair);
         let tree = match kind {
             Kind::Policy => {
-                let mut file = lower::policy_file(source, pair)?;
+                let mut file = lower::policy_pair(source, pair)?;
                 file.clear_spans();
                 Tree::Policy(file)
             }
             Kind::Tests => {
-                let mut file = lower::test_file(source, pair)?;
+                let mut file = lower::test_pair(source, pair)?;
                 file.clear_spans();
                 Tree::Tests(file)
             }

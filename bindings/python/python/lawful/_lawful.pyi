@@ -72,9 +72,11 @@ class LawfulError(Exception):
     """The base of every error lawful raises."""
 
 class PolicyError(LawfulError):
-    """A policy that cannot load; `diagnostics` lists every problem found."""
+    """A policy that cannot load; `diagnostics` lists the problems found (at most
+    100), `omitted` counts the rest."""
 
     diagnostics: list[Diagnostic]
+    omitted: int
     file: str | None
     line: int | None
     column: int | None
