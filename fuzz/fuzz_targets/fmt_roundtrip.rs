@@ -1,10 +1,5 @@
 //! `lawful fmt` round trips: formatting is idempotent, and never changes whether a
 //! policy loads or what it decides.
-//!
-//! INTEGRATE: this target needs `lawful_dsl::format::format_policy(&str) ->
-//! Result<String, Vec<Diagnostic>>`, which another branch adds. It is not in
-//! `fuzz/Cargo.toml`'s targets yet; add its `[[bin]]` there (the block is written,
-//! commented out) once the formatter is on main.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
