@@ -33,16 +33,8 @@ pub struct Compiled {
     pub labels: VersionLabels,
 }
 
-/// The kinds of name a file declares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Kind {
-    Role,
-    Category,
-    Purpose,
-    Party,
-    Attribute,
-    Obligation,
-}
+/// The kinds of name a file declares: those that have labels.
+pub(crate) use crate::labels::LabelKind as Kind;
 
 impl Kind {
     pub(crate) fn word(self) -> &'static str {
