@@ -25,6 +25,7 @@ use std::path::Path;
 
 pub use lawful_core::ids;
 pub use lawful_core::request::{MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES};
+pub use lawful_core::suggest::suggest;
 pub use lawful_core::{
     Action, Basis, Decision, DecisionKey, ObligationView, PreparedRequest, Reason, Request,
     RequestBuilder, RequestError, RequestErrorKind, ResolvedRequest, Subject, Timestamp, TraceStep,

@@ -21,6 +21,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyMapping, PyString};
 
 mod batch;
+mod columnar;
 mod convert;
 mod decision;
 mod errors;

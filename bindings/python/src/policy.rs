@@ -306,6 +306,39 @@ impl PyPolicy {
         PyList::new(py, list)
     }
 
+    /// Decides a table of requests, one per row, on every core and without the
+    /// interpreter: a pyarrow `Table` or `RecordBatch`, or anything that exports
+    /// Arrow data through `__arrow_c_stream__` (a Polars or pandas data frame, a
+    /// DuckDB relation).
+    ///
+    /// Columns are named as the request's fields: `action`, `role`, `data` (text
+    /// or a list of text), `purpose`, `party`, `at`, `collected_at` (timestamps,
+    /// dates or RFC 3339 text), `age` (whole numbers), `consents` and
+    /// `revocations` (a map from purpose to time, or a struct with a field per
+    /// purpose), and one column per subject attribute (booleans, numbers, text or
+    /// lists of text, as the attribute is declared); the subject's columns may
+    /// also sit in a struct column `subject`. A null is a field not given. Text
+    /// columns may be dictionary-encoded; each distinct name is then resolved once.
+    /// Any other column, a missing `action`, `role`, `data` or `purpose`, or a
+    /// column of the wrong type raises `RequestError` naming it.
+    ///
+    /// Returns a `RecordBatch` for a `RecordBatch`, and a `Table` otherwise, with
+    /// one row per request, in order: `allowed`, `rule`, `basis`, `version`,
+    /// `obligations` (the kinds, as a list) and `error`. A request the policy
+    /// cannot decide has `allowed` null and `error` set to the message `decide`
+    /// would raise for it; it is never an allow. Requests without `at` are
+    /// decided as of the moment the call began. `threads` (default: every CPU)
+    /// is the most threads to decide on.
+    #[pyo3(signature = (table, *, threads=None))]
+    fn decide_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        table: &Bound<'py, PyAny>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::columnar::decide(py, &self.policy, table, threads)
+    }
+
     /// Decides a request given as JSON text (str or bytes) and returns the
     /// decision as JSON text, exactly as `lawful decide` prints it.
     fn decide_json(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<String> {
