@@ -4,9 +4,12 @@
 #
 #   bindings/python/run-tests.sh [pytest arguments...]
 #
-# Needs python3 (3.10 or newer) and the Rust toolchain; fetches maturin and pytest
-# from PyPI into the virtual environment. The build is a debug build, to stay fast;
-# measure speed with bench.py against a release build instead.
+# Needs python3 (3.10 or newer) and the Rust toolchain; fetches maturin, pytest,
+# mypy (for stubtest) and the columnar libraries the tests and examples use
+# (pyarrow, pandas, Polars, DuckDB) from PyPI into the virtual environment, and
+# pyspark where a Java runtime is present (the Spark example's test is skipped,
+# saying so, where it is not). The build is a debug build, to stay fast; measure
+# speed with bench.py against a release build instead.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,8 +19,17 @@ venv="$repo/.venv"
 if [ ! -x "$venv/bin/python" ]; then
     "${PYTHON:-python3}" -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "maturin==1.16.0" "pytest==9.2.0"
+pip_install() {
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
+}
+pip_install "maturin==1.16.0" "pytest==9.2.0" "mypy==2.4.1" \
+    "pyarrow==26.0.1" "pandas==3.1.1" "polars==2.1.0" "duckdb==2.0.1"
+# pyspark is large (about 450 MB): only where Spark can run, and only once.
+if command -v java >/dev/null 2>&1; then
+    "$venv/bin/python" -c "import pyspark" 2>/dev/null || pip_install "pyspark==4.3.0"
+else
+    echo "run-tests.sh: no Java runtime found: the Spark example's test will be skipped" >&2
+fi
 
 wheels="$(mktemp -d)"
 trap 'rm -rf "$wheels"' EXIT
@@ -26,4 +38,8 @@ trap 'rm -rf "$wheels"' EXIT
     --force-reinstall --no-deps "$wheels"/lawful-*.whl
 
 cd "$repo"
-exec "$venv/bin/python" -m pytest -p no:cacheprovider "$here/tests" "$@"
+# The hand-written stubs must match the module as built.
+echo "stubtest: checking the type stubs against the installed module"
+MYPY_CACHE_DIR="$venv/.mypy_cache" "$venv/bin/python" -m mypy.stubtest lawful
+# -rs prints the reason of every skipped test (such as the Spark example's without Java).
+exec "$venv/bin/python" -m pytest -p no:cacheprovider -rs "$here/tests" "$@"

@@ -19,6 +19,7 @@ rule file that does not load) and ``lawful.RequestError`` (a request the policy
 cannot decide), both subclasses of ``lawful.LawfulError``.
 """
 
+from lawful._types import DecisionDict, Obligation, TraceStep
 from lawful._lawful import (
     Decision,
     Diagnostic,
@@ -33,11 +34,14 @@ from lawful._lawful import (
 
 __all__ = [
     "Decision",
+    "DecisionDict",
     "Diagnostic",
     "LawfulError",
+    "Obligation",
     "Policy",
     "PolicyError",
     "RequestError",
+    "TraceStep",
     "__version__",
     "load",
     "loads",

@@ -1,13 +1,15 @@
+from lawful._types import (
+    DecisionDict as DecisionDict,
+    Obligation as Obligation,
+    TraceStep as TraceStep,
+)
 from lawful._lawful import (
     Decision as Decision,
-    DecisionDict as DecisionDict,
     Diagnostic as Diagnostic,
     LawfulError as LawfulError,
-    Obligation as Obligation,
     Policy as Policy,
     PolicyError as PolicyError,
     RequestError as RequestError,
-    TraceStep as TraceStep,
     __version__ as __version__,
     load as load,
     loads as loads,
@@ -15,11 +17,14 @@ from lawful._lawful import (
 
 __all__ = [
     "Decision",
+    "DecisionDict",
     "Diagnostic",
     "LawfulError",
+    "Obligation",
     "Policy",
     "PolicyError",
     "RequestError",
+    "TraceStep",
     "__version__",
     "load",
     "loads",

@@ -3,9 +3,21 @@
 import datetime
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, TypedDict, final
+from typing import Any, Literal, Protocol, final
 
-from typing_extensions import NotRequired
+from lawful._types import DecisionDict, Obligation, TraceStep
+
+__all__ = [
+    "load",
+    "loads",
+    "Policy",
+    "Decision",
+    "Diagnostic",
+    "LawfulError",
+    "PolicyError",
+    "RequestError",
+    "__version__",
+]
 
 __version__: str
 
@@ -13,24 +25,11 @@ _Time = datetime.datetime | datetime.date | str
 _Data = str | list[str] | tuple[str, ...] | set[str] | frozenset[str]
 _AttributeValue = bool | int | float | str | list[str] | tuple[str, ...] | set[str] | frozenset[str]
 
-class Obligation(TypedDict):
-    kind: str
-    purpose: NotRequired[str]
-    within_days: NotRequired[int]
+class _ArrowStream(Protocol):
+    """Arrow data that exports itself as a stream: a pyarrow Table or RecordBatch,
+    a Polars or pandas DataFrame, a DuckDB relation."""
 
-class TraceStep(TypedDict):
-    rule: str
-    applies: bool
-    why: str
-
-class DecisionDict(TypedDict):
-    allowed: bool
-    rule: str | None
-    cites: list[str]
-    basis: str | None
-    obligations: list[Obligation]
-    version: str | None
-    trace: NotRequired[list[TraceStep]]
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
 
 class LawfulError(Exception):
     """The base of every error lawful raises."""
@@ -96,7 +95,7 @@ class Decision:
     def trace(self) -> list[TraceStep] | None: ...
     def to_dict(self) -> DecisionDict: ...
     def __bool__(self) -> bool: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class Policy:
@@ -134,6 +133,8 @@ class Policy:
     def decide_many(
         self, requests: Iterable[Mapping[str, Any]], *, threads: int | None = None
     ) -> list[Decision]: ...
+    def decide_arrow(self, table: _ArrowStream, *, threads: int | None = None) -> Any:
+        """A pyarrow RecordBatch for a RecordBatch, a pyarrow Table otherwise."""
     def decide_json(self, request: str | bytes) -> str: ...
     @property
     def versions(self) -> tuple[str, ...]: ...
