@@ -28,8 +28,8 @@ pub use lawful_core::request::{MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES};
 pub use lawful_core::suggest::suggest;
 pub use lawful_core::{
     Action, Basis, Decision, DecisionKey, ObligationView, PreparedRequest, Reason, Request,
-    RequestBuilder, RequestError, RequestErrorKind, ResolvedRequest, Subject, Timestamp, TraceStep,
-    Traced, Value, ValueType, VersionInfo, Vocabulary,
+    RequestBuilder, RequestError, RequestErrorKind, RequestLists, ResolvedRequest, Subject,
+    Timestamp, TraceStep, Traced, Value, ValueType, VersionInfo, Vocabulary,
 };
 pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
 

@@ -75,7 +75,8 @@ def from_json_lines(requests: list[dict]) -> list[dict]:
 
 
 def as_table(requests: list[dict]):
-    """The requests as an Arrow table: one column per field, names dictionary-encoded."""
+    """The requests as an Arrow table, as a data lake keeps them: one column per field,
+    names dictionary-encoded, times as timestamps."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -92,8 +93,9 @@ def as_table(requests: list[dict]):
     table = pa.table({
         **columns,
         "data": pa.array(columns["data"], pa.list_(pa.string())),
-        "consents": pa.array([list((c or {}).items()) or None for c in columns["consents"]],
-                             pa.map_(pa.string(), pa.string())),
+        "consents": pa.array([[(p, datetime.datetime.fromisoformat(t.replace("Z", "+00:00")))
+                               for p, t in c.items()] if c else None for c in columns["consents"]],
+                             pa.map_(pa.string(), pa.timestamp("s", tz="UTC"))),
         "at": pc.cast(pa.array(columns["at"]), pa.timestamp("s", tz="UTC")),
     })
     for name in ("action", "role", "purpose", "party", "jurisdiction"):

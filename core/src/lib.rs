@@ -25,7 +25,8 @@ pub use decision::{Decision, DecisionKey, ObligationView, Reason, Traced};
 pub use model::{Action, BUILTIN_REVOCATION, Basis, CHILD_RULE};
 pub use policy::{Policy, RequestBuilder, VersionInfo};
 pub use request::{
-    PreparedRequest, Request, RequestError, RequestErrorKind, ResolvedRequest, Subject,
+    PreparedRequest, Request, RequestError, RequestErrorKind, RequestLists, ResolvedRequest,
+    Subject,
 };
 pub use time::Timestamp;
 pub use trace::TraceStep;

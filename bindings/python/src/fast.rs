@@ -133,6 +133,11 @@ const MEMO_LIMIT: usize = 4096;
 /// not worth holding to the end of the batch.
 const MEMO_MOST_BYTES: usize = 256;
 
+/// How many lookups the memo gets before it must show it pays: at least one
+/// in [`MEMO_LEAST_HITS`] must have found something.
+const MEMO_TRIAL: usize = 4096;
+const MEMO_LEAST_HITS: usize = 4;
+
 /// What a batch has read, by the identity (address) of the Python object: a
 /// service's requests repeat a few objects — string literals, interned names,
 /// values shared between requests, one `datetime` for now — so most names
@@ -142,9 +147,18 @@ const MEMO_MOST_BYTES: usize = 256;
 ///
 /// Every object remembered is held in `held`, so it stays alive to the end of
 /// the batch and its address cannot be taken by another object meanwhile.
+///
+/// Requests read from JSON share no string objects: where few lookups find
+/// anything, the memo stops looking ([`MEMO_TRIAL`]), and names go straight to
+/// the vocabulary's own table.
 #[derive(Default)]
 struct Memo<'py> {
     held: Vec<Bound<'py, PyAny>>,
+    /// Lookups so far, and how many found something.
+    lookups: usize,
+    hits: usize,
+    /// Set once the memo has shown it finds too little to pay for itself.
+    off: bool,
     roles: FxHashMap<usize, (RoleId, usize)>,
     categories: FxHashMap<usize, (CategoryId, usize)>,
     purposes: FxHashMap<usize, (PurposeId, usize)>,
@@ -322,15 +336,25 @@ impl<'py> RequestReader<'_, 'py> {
         read: impl FnOnce(&Bound<'py, PyAny>) -> Option<(T, usize)>,
     ) -> Option<T> {
         let address = object.as_ptr().addr();
-        if let Some(memo) = self.memo.as_deref_mut() {
-            if let Some(&(value, units)) = map(memo).get(&address) {
-                self.count(units)?;
-                return Some(value);
+        let memo = self.memo.as_deref_mut().filter(|m| !m.off);
+        let memo = match memo {
+            Some(memo) => {
+                memo.lookups += 1;
+                if let Some(&(value, units)) = map(memo).get(&address) {
+                    memo.hits += 1;
+                    self.count(units)?;
+                    return Some(value);
+                }
+                if memo.lookups == MEMO_TRIAL && memo.hits * MEMO_LEAST_HITS < memo.lookups {
+                    memo.off = true;
+                }
+                true
             }
-        }
+            None => false,
+        };
         let (value, units) = read(object)?;
         self.count(units)?;
-        if let Some(memo) = self.memo.as_deref_mut() {
+        if let Some(memo) = self.memo.as_deref_mut().filter(|_| memo) {
             let table = map(memo);
             if table.len() < MEMO_LIMIT && units <= MEMO_MOST_BYTES {
                 table.insert(address, (value, units));

@@ -128,19 +128,27 @@ impl<'a, T: Copy> Parsed<'a, T> {
 
     /// The value at `index`.
     pub(crate) fn get(&self, index: usize) -> Cell<T> {
-        let Some(text) = self.text(index) else {
+        if null_at(self.nulls, index) {
             return Cell::Null;
-        };
-        let value = match &self.dictionary {
-            Some(dictionary) => dictionary
-                .keys
-                .get(index)
-                .and_then(|e| dictionary.entries.get(*e))
-                .copied()
-                .flatten(),
-            None => (self.parse)(self.vocabulary, text),
-        };
-        value.map_or(Cell::Bad, Cell::Known)
+        }
+        match &self.dictionary {
+            Some(dictionary) => {
+                let entry = dictionary
+                    .keys
+                    .get(index)
+                    .and_then(|e| dictionary.entries.get(*e));
+                match entry {
+                    Some(Some(value)) => Cell::Known(*value),
+                    // A null entry reads as null; any other was not read.
+                    _ if self.text(index).is_none() => Cell::Null,
+                    _ => Cell::Bad,
+                }
+            }
+            None => match self.texts.get(index) {
+                Some(text) => (self.parse)(self.vocabulary, text).map_or(Cell::Bad, Cell::Known),
+                None => Cell::Null,
+            },
+        }
     }
 
     /// The text at `index`; `None` when null.

@@ -16,7 +16,9 @@ use arrow_array::{Array, RecordBatch, StructArray};
 use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
 use lawful::ids::{AttributeId, CategoryId, PartyId, PurposeId, RoleId};
-use lawful::{Action, MAX_AGE, MAX_LIST_ITEMS, ResolvedRequest, Value, ValueType, Vocabulary};
+use lawful::{
+    Action, MAX_AGE, MAX_LIST_ITEMS, RequestLists, ResolvedRequest, Value, ValueType, Vocabulary,
+};
 use serde_json::{Map, Value as Json};
 
 use super::cells::{Bools, Cell, Integers, Numbers, Parsed, Times};
@@ -483,40 +485,49 @@ fn optional<T>(cell: Option<Cell<T>>) -> Option<Option<T>> {
 
 impl Columns<'_> {
     /// Row `row` as a resolved request, or `None` when anything in it is not
-    /// plainly valid (the JSON-value reader then reads the row).
-    pub(crate) fn resolve(&self, row: usize) -> Option<ResolvedRequest> {
+    /// plainly valid (the JSON-value reader then reads the row). Its lists are
+    /// `lists`, filled: a worker hands back those of the request it decided last.
+    pub(crate) fn resolve(&self, row: usize, lists: RequestLists) -> Option<ResolvedRequest> {
         if null_at(self.subject_nulls, row) {
             return None;
         }
+        let RequestLists {
+            mut data,
+            mut attributes,
+            mut consents,
+            mut revocations,
+        } = lists;
         let age = match self.age.as_ref().map(|a| a.get(row)) {
             None | Some(Cell::Null) => None,
             Some(Cell::Known(age)) => Some(u32::try_from(age).ok().filter(|a| *a <= MAX_AGE)?),
             Some(Cell::Bad) => return None,
         };
-        let mut attributes = Vec::new();
         for attribute in &self.attributes {
             if let Some(value) = attribute.resolve(row)? {
                 attributes.push((attribute.id, value));
             }
         }
+        self.data(row, &mut data)?;
+        times_by_purpose_row(self.consents.as_ref(), row, &mut consents)?;
+        times_by_purpose_row(self.revocations.as_ref(), row, &mut revocations)?;
         Some(ResolvedRequest {
             action: known(self.action.get(row))?,
             role: known(self.role.get(row))?,
-            data: self.data(row)?,
+            data,
             purpose: known(self.purpose.get(row))?,
             party: optional(self.party.as_ref().map(|p| p.get(row)))?,
             age,
             attributes,
-            consents: times_by_purpose_row(self.consents.as_ref(), row)?,
-            revocations: times_by_purpose_row(self.revocations.as_ref(), row)?,
+            consents,
+            revocations,
             at: optional(self.at.as_ref().map(|t| t.get(row)))?,
             collected_at: optional(self.collected_at.as_ref().map(|t| t.get(row)))?,
         })
     }
 
-    fn data(&self, row: usize) -> Option<Vec<CategoryId>> {
+    fn data(&self, row: usize, data: &mut Vec<CategoryId>) -> Option<()> {
         match &self.data {
-            Data::One(one) => Some(vec![known(one.get(row))?]),
+            Data::One(one) => data.push(known(one.get(row))?),
             Data::List {
                 offsets,
                 nulls,
@@ -529,9 +540,12 @@ impl Columns<'_> {
                 if range.is_empty() || range.len() > MAX_LIST_ITEMS {
                     return None;
                 }
-                range.map(|i| known(items.get(i))).collect()
+                for i in range {
+                    data.push(known(items.get(i))?);
+                }
             }
         }
+        Some(())
     }
 
     /// Row `row` as the request dict it stands for, as JSON: nulls left out,
@@ -674,13 +688,14 @@ impl Attribute<'_> {
     }
 }
 
-/// Row `row`'s purposes and times: `Some(empty)` when null, `None` when not
-/// plainly valid (an unknown purpose, a null or bad time, a purpose twice).
+/// Row `row`'s purposes and times, added to `times` (nothing when null);
+/// `None` when not plainly valid (an unknown purpose, a null or bad time, a
+/// purpose twice).
 fn times_by_purpose_row(
     column: Option<&TimesByPurpose<'_>>,
     row: usize,
-) -> Option<Vec<(PurposeId, lawful::Timestamp)>> {
-    let mut times = Vec::new();
+    times: &mut Vec<(PurposeId, lawful::Timestamp)>,
+) -> Option<()> {
     match column {
         None => {}
         Some(TimesByPurpose::Map {
@@ -690,7 +705,7 @@ fn times_by_purpose_row(
             times: values,
         }) => {
             if null_at(*nulls, row) {
-                return Some(times);
+                return Some(());
             }
             let range = offsets.range(row)?;
             if range.len() > MAX_LIST_ITEMS {
@@ -699,16 +714,19 @@ fn times_by_purpose_row(
             for i in range {
                 times.push((known(purposes.get(i))?, known(values.get(i))?));
             }
-            // A purpose given twice is for the JSON-value reader to refuse.
-            let mut seen: Vec<PurposeId> = times.iter().map(|(p, _)| *p).collect();
-            seen.sort_unstable();
-            if seen.windows(2).any(|w| w.first() == w.get(1)) {
+            // A purpose given twice is for the JSON-value reader to refuse
+            // (lists are short: comparing each pair allocates nothing).
+            let twice = times
+                .iter()
+                .enumerate()
+                .any(|(i, (p, _))| times.iter().skip(i + 1).any(|(q, _)| p == q));
+            if twice {
                 return None;
             }
         }
         Some(TimesByPurpose::Struct { nulls, fields }) => {
             if null_at(*nulls, row) {
-                return Some(times);
+                return Some(());
             }
             for (_, purpose, values) in fields {
                 match values.get(row) {
@@ -719,7 +737,7 @@ fn times_by_purpose_row(
             }
         }
     }
-    Some(times)
+    Some(())
 }
 
 fn times_by_purpose_json(

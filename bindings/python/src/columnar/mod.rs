@@ -16,16 +16,15 @@ mod output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow_array::RecordBatch;
-use lawful::{Decision, DecisionKey, Request, RequestError, Timestamp};
+use lawful::{Decision, Request, RequestError, RequestLists, Timestamp};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::{PyRecordBatch, PyTable};
-use rustc_hash::FxHashMap;
 
 use crate::errors::request_error;
 use columns::{ColumnError, Columns};
-use output::Outcome;
+use output::Decided;
 
 /// Rows a worker takes at a time: enough to make taking them cheap, few enough
 /// to share a batch out evenly.
@@ -100,12 +99,8 @@ struct Task {
     end: usize,
 }
 
-/// What a worker decided: for each of its tasks, the outcome of each row, with
-/// decisions as positions in its own list of distinct decisions.
-struct Done<'p> {
-    decisions: Vec<Decision<'p>>,
-    tasks: Vec<(usize, Vec<Outcome>)>,
-}
+/// What a worker decided: the decision columns of each of its tasks, by task.
+type Done = Vec<(usize, RecordBatch)>;
 
 fn decide_batches(
     policy: &lawful::Policy,
@@ -132,7 +127,7 @@ fn decide_batches(
     let next = AtomicUsize::new(0);
     let work = || work_on(policy, &columns, &tasks, &next, now);
     let threads = threads.min(tasks.len()).max(1);
-    let done: Vec<Done<'_>> = std::thread::scope(|scope| {
+    let done: Vec<Done> = std::thread::scope(|scope| {
         let handles: Vec<_> = (1..threads)
             .filter_map(|_| {
                 std::thread::Builder::new()
@@ -152,63 +147,89 @@ fn decide_batches(
         }
         if failed { Err(Failed::Lost) } else { Ok(done) }
     })?;
-    output::assemble(batches, &tasks, done).ok_or(Failed::Lost)
+    assemble(batches, &tasks, done).ok_or(Failed::Lost)
 }
 
-/// A worker: takes tasks until none are left, and decides their rows.
-fn work_on<'p>(
-    policy: &'p lawful::Policy,
+/// The decision columns of each input batch: its tasks' pieces, in order, end
+/// to end. `None` if a piece is missing, which would be a bug.
+fn assemble(batches: &[RecordBatch], tasks: &[Task], done: Vec<Done>) -> Option<Vec<RecordBatch>> {
+    let mut pieces: Vec<(usize, RecordBatch)> = done.into_iter().flatten().collect();
+    pieces.sort_unstable_by_key(|(task, _)| *task);
+    if pieces.len() != tasks.len() {
+        return None;
+    }
+    let mut pieces = pieces.into_iter().zip(tasks).peekable();
+    let mut out = Vec::with_capacity(batches.len());
+    for (index, batch) in batches.iter().enumerate() {
+        let mut mine = Vec::new();
+        while let Some(((_, piece), _)) = pieces.next_if(|(_, task)| task.batch == index) {
+            mine.push(piece);
+        }
+        let decided = match mine.len() {
+            1 => mine.pop()?,
+            _ => arrow_select::concat::concat_batches(&output::schema(), &mine).ok()?,
+        };
+        if decided.num_rows() != batch.num_rows() {
+            return None;
+        }
+        out.push(decided);
+    }
+    Some(out)
+}
+
+/// A worker: takes tasks until none are left, decides their rows, and builds
+/// their decision columns.
+fn work_on(
+    policy: &lawful::Policy,
     columns: &[Columns<'_>],
     tasks: &[Task],
     next: &AtomicUsize,
     now: Timestamp,
-) -> Done<'p> {
-    let mut distinct: FxHashMap<DecisionKey, u32> = FxHashMap::default();
-    let mut done = Done {
-        decisions: Vec::new(),
-        tasks: Vec::new(),
-    };
+) -> Done {
+    let mut decided = Decided::default();
+    let mut lists = RequestLists::default();
+    let mut done = Vec::new();
+    let mut rows = Vec::with_capacity(ROWS_PER_TASK);
     loop {
         let index = next.fetch_add(1, Ordering::Relaxed);
-        let Some(task) = tasks.get(index) else {
+        let (Some(task), Some(columns)) = (
+            tasks.get(index),
+            tasks.get(index).and_then(|t| columns.get(t.batch)),
+        ) else {
             return done;
         };
-        let Some(columns) = columns.get(task.batch) else {
-            return done;
-        };
-        let mut outcomes = Vec::with_capacity(task.end - task.start);
+        rows.clear();
         for row in task.start..task.end {
-            let outcome = match decide_row(policy, columns, row, now) {
-                Ok(decision) => {
-                    let next_id = u32::try_from(done.decisions.len()).unwrap_or(u32::MAX);
-                    let id = *distinct.entry(decision.key()).or_insert_with(|| {
-                        done.decisions.push(decision);
-                        next_id
-                    });
-                    Outcome::Decided(id)
-                }
-                Err(error) => Outcome::Error(error.to_string().into()),
-            };
-            outcomes.push(outcome);
+            rows.push(match decide_row(policy, columns, row, now, &mut lists) {
+                Ok(decision) => Ok(decided.id(&decision)),
+                Err(error) => Err(error.to_string().into()),
+            });
         }
-        done.tasks.push((index, outcomes));
+        // A piece that cannot be built is missing from the result, which is reported.
+        if let Some(batch) = decided.batch(&rows) {
+            done.push((index, batch));
+        }
     }
 }
 
-/// Decides one row: by the fast path, or through the JSON value the row stands for.
+/// Decides one row: by the fast path, or through the JSON value the row stands
+/// for. `lists` are the lists of the last request the fast path decided, for
+/// the next to fill.
 fn decide_row<'p>(
     policy: &'p lawful::Policy,
     columns: &Columns<'_>,
     row: usize,
     now: Timestamp,
+    lists: &mut RequestLists,
 ) -> Result<Decision<'p>, RequestError> {
-    if let Some(mut resolved) = columns.resolve(row) {
+    if let Some(mut resolved) = columns.resolve(row, std::mem::take(lists)) {
         resolved.at.get_or_insert(now);
-        if let Ok(decision) = policy
-            .prepare_resolved(resolved)
-            .and_then(|prepared| policy.decide_prepared(&prepared))
-        {
-            return Ok(decision);
+        if let Ok(prepared) = policy.prepare_resolved(resolved) {
+            let decided = policy.decide_prepared(&prepared);
+            *lists = prepared.into_lists();
+            if let Ok(decision) = decided {
+                return Ok(decision);
+            }
         }
     }
     let mut request = Request::from_value(&columns.json(row)?)?;

@@ -6,26 +6,18 @@
 //! - `obligations` (list of text: the kinds of what must now be done),
 //! - `error` (text: why the request could not be decided; null when decided).
 //!
-//! A request with an error is never an allow: its `allowed` is null.
+//! A request with an error is never an allow: its `allowed` is null. Each worker
+//! builds the columns of the rows it decided, with its own dictionaries; the
+//! pieces of one input batch are then put end to end.
 
 use std::sync::{Arc, LazyLock};
 
-use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::builder::{BooleanBuilder, Int32Builder, ListBuilder, StringBuilder};
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Int32Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use lawful::Decision;
+use lawful::{Decision, DecisionKey};
 use rustc_hash::FxHashMap;
-
-use super::{Done, Task};
-
-/// What became of one row.
-pub(super) enum Outcome {
-    /// Decided: the position of its decision among its worker's distinct ones.
-    Decided(u32),
-    /// Not decided: the request error, as `str(RequestError)` words it.
-    Error(Box<str>),
-}
 
 fn text_dictionary() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
@@ -49,6 +41,10 @@ pub(super) fn schema() -> SchemaRef {
     });
     Arc::clone(&SCHEMA)
 }
+
+/// What became of one row: the position of its decision among the worker's
+/// distinct ones, or the request error as `str(RequestError)` words it.
+pub(super) type Row = Result<u32, Box<str>>;
 
 /// The parts of a distinct decision the columns show.
 struct Shown<'p> {
@@ -84,105 +80,79 @@ impl<'p> Texts<'p> {
     }
 }
 
-/// The decisions of every batch, in order: one output batch per input batch.
-/// `None` if a row is missing, which would be a bug.
-pub(super) fn assemble(
-    batches: &[RecordBatch],
-    tasks: &[Task],
-    done: Vec<Done<'_>>,
-) -> Option<Vec<RecordBatch>> {
-    let (mut rules, mut bases, mut versions) =
-        (Texts::default(), Texts::default(), Texts::default());
-    // Each row's outcome by task, with decisions shown once per worker.
-    let mut by_task: Vec<Option<(usize, Vec<Outcome>)>> = (0..tasks.len()).map(|_| None).collect();
-    let mut shown: Vec<Vec<Shown<'_>>> = Vec::with_capacity(done.len());
-    for (worker, done) in done.into_iter().enumerate() {
-        shown.push(
-            done.decisions
-                .iter()
-                .map(|d| show(d, &mut rules, &mut bases, &mut versions))
-                .collect(),
-        );
-        for (task, outcomes) in done.tasks {
-            *by_task.get_mut(task)? = Some((worker, outcomes));
-        }
-    }
-    let mut by_task = by_task.into_iter();
-    let mut out = Vec::with_capacity(batches.len());
-    for batch in batches {
-        let mut rows: Vec<(&Vec<Shown<'_>>, Outcome)> = Vec::with_capacity(batch.num_rows());
-        while rows.len() < batch.num_rows() {
-            let (worker, outcomes) = by_task.next()??;
-            let shown = shown.get(worker)?;
-            rows.extend(outcomes.into_iter().map(|o| (shown, o)));
-        }
-        if rows.len() != batch.num_rows() {
-            return None;
-        }
-        out.push(columns(&rows, &rules, &bases, &versions)?);
-    }
-    Some(out)
+/// A worker's decisions: each distinct one once, with the texts it shows.
+#[derive(Default)]
+pub(super) struct Decided<'p> {
+    ids: FxHashMap<DecisionKey, u32>,
+    shown: Vec<Shown<'p>>,
+    rules: Texts<'p>,
+    bases: Texts<'p>,
+    versions: Texts<'p>,
 }
 
-fn show<'p>(
-    decision: &Decision<'p>,
-    rules: &mut Texts<'p>,
-    bases: &mut Texts<'p>,
-    versions: &mut Texts<'p>,
-) -> Shown<'p> {
-    Shown {
-        allowed: decision.allowed(),
-        rule: rules.key(decision.rule()),
-        basis: bases.key(decision.basis().map(lawful::Basis::as_str)),
-        version: versions.key(decision.version()),
-        obligations: decision.obligations().map(|o| o.kind).collect(),
+impl<'p> Decided<'p> {
+    /// The position of `decision` among the distinct ones.
+    pub(super) fn id(&mut self, decision: &Decision<'p>) -> u32 {
+        let next = u32::try_from(self.shown.len()).unwrap_or(u32::MAX);
+        if let Some(id) = self.ids.get(&decision.key()) {
+            return *id;
+        }
+        let shown = Shown {
+            allowed: decision.allowed(),
+            rule: self.rules.key(decision.rule()),
+            basis: self.bases.key(decision.basis().map(lawful::Basis::as_str)),
+            version: self.versions.key(decision.version()),
+            obligations: decision.obligations().map(|o| o.kind).collect(),
+        };
+        self.shown.push(shown);
+        self.ids.insert(decision.key(), next);
+        next
     }
-}
 
-/// The decision a row shows, unless it is an error.
-fn decided<'s, 'p>((shown, outcome): &(&'s Vec<Shown<'p>>, Outcome)) -> Option<&'s Shown<'p>> {
-    match outcome {
-        Outcome::Decided(id) => shown.get(*id as usize),
-        Outcome::Error(_) => None,
-    }
-}
-
-fn columns(
-    rows: &[(&Vec<Shown<'_>>, Outcome)],
-    rules: &Texts<'_>,
-    bases: &Texts<'_>,
-    versions: &Texts<'_>,
-) -> Option<RecordBatch> {
-    let allowed: BooleanArray = rows.iter().map(|r| decided(r).map(|s| s.allowed)).collect();
-    let keys = |pick: fn(&Shown<'_>) -> Option<i32>| -> Int32Array {
-        rows.iter().map(|r| decided(r).and_then(pick)).collect()
-    };
-    let mut obligations = ListBuilder::new(StringBuilder::new());
-    for row in rows {
-        match decided(row) {
-            Some(shown) => {
-                for kind in &shown.obligations {
-                    obligations.values().append_value(kind);
+    /// The decision columns of `rows`; `None` only if a row names no decision,
+    /// which would be a bug.
+    pub(super) fn batch(&self, rows: &[Row]) -> Option<RecordBatch> {
+        let n = rows.len();
+        let mut allowed = BooleanBuilder::with_capacity(n);
+        let mut keys = [(); 3].map(|()| Int32Builder::with_capacity(n));
+        let mut obligations = ListBuilder::with_capacity(StringBuilder::new(), n);
+        let mut errors = StringBuilder::with_capacity(n, 0);
+        for row in rows {
+            match row {
+                Ok(id) => {
+                    let shown = self.shown.get(*id as usize)?;
+                    allowed.append_value(shown.allowed);
+                    for (builder, key) in
+                        keys.iter_mut()
+                            .zip([shown.rule, shown.basis, shown.version])
+                    {
+                        builder.append_option(key);
+                    }
+                    for kind in &shown.obligations {
+                        obligations.values().append_value(kind);
+                    }
+                    obligations.append(true);
+                    errors.append_null();
                 }
-                obligations.append(true);
+                Err(error) => {
+                    allowed.append_null();
+                    for builder in &mut keys {
+                        builder.append_null();
+                    }
+                    obligations.append(false);
+                    errors.append_value(error);
+                }
             }
-            None => obligations.append(false),
         }
+        let [rule, basis, version] = keys.map(|mut b| b.finish());
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(allowed.finish()),
+            self.rules.column(rule)?,
+            self.bases.column(basis)?,
+            self.versions.column(version)?,
+            Arc::new(obligations.finish()),
+            Arc::new(errors.finish()),
+        ];
+        RecordBatch::try_new(schema(), columns).ok()
     }
-    let errors: StringArray = rows
-        .iter()
-        .map(|(_, outcome)| match outcome {
-            Outcome::Error(message) => Some(&**message),
-            Outcome::Decided(_) => None,
-        })
-        .collect();
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(allowed),
-        rules.column(keys(|s| s.rule))?,
-        bases.column(keys(|s| s.basis))?,
-        versions.column(keys(|s| s.version))?,
-        Arc::new(obligations.finish()),
-        Arc::new(errors),
-    ];
-    RecordBatch::try_new(schema(), columns).ok()
 }
