@@ -264,10 +264,8 @@ impl<'a> Found<'a> {
             }
             return Ok(());
         }
-        let attribute = vocabulary
-            .attribute(name)
-            .filter(|id| vocabulary.attribute_name(*id) != "age");
-        match attribute {
+        // `age` is one of the subject's columns above, never an attribute here.
+        match vocabulary.attribute(name) {
             Some(id) => {
                 if self.attributes.iter().any(|(n, _, _)| *n == name) {
                     return Err(ColumnError::new(
@@ -302,10 +300,9 @@ impl<'a> Found<'a> {
     fn into_columns(self, vocabulary: &'a Vocabulary) -> Result<Columns<'a>, ColumnError> {
         let [action, data, purpose, party, at, collected_at] = self.request;
         let [role, age, consents, revocations] = self.subject;
-        let names = |array, name| names(array, name, vocabulary, Vocabulary::party);
         let data = data_column(required(data, "data")?, vocabulary)?;
         let party = match party {
-            Some(_) => Some(names(party, "party")?),
+            Some(_) => Some(names(party, "party", vocabulary, Vocabulary::party)?),
             None => None,
         };
         let times = |array: Option<&'a dyn Array>, name: &str| match array {
@@ -327,10 +324,10 @@ impl<'a> Found<'a> {
             .map(|(name, id, array)| attribute_column(name, id, array, vocabulary))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Columns {
-            action: self::names(action, "action", vocabulary, self::action)?,
-            role: self::names(role, "role", vocabulary, Vocabulary::role)?,
+            action: names(action, "action", vocabulary, self::action)?,
+            role: names(role, "role", vocabulary, Vocabulary::role)?,
             data,
-            purpose: self::names(purpose, "purpose", vocabulary, Vocabulary::purpose)?,
+            purpose: names(purpose, "purpose", vocabulary, Vocabulary::purpose)?,
             party,
             at: times(at, "at")?,
             collected_at: times(collected_at, "collected_at")?,
