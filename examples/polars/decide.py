@@ -24,4 +24,5 @@ decided = pl.concat([requests.select("request_id", "purpose"), decisions], how="
 print(decided.group_by("allowed").len().sort("allowed"))
 marketing = decided.filter(pl.col("purpose").cast(pl.String).str.starts_with("marketing.") & pl.col("allowed"))
 print(f"{marketing.height} of {decided.height} requests may use the data for marketing")
-print(decided.filter(pl.col("error").is_not_null()).select("request_id", "error").head(3))
+with pl.Config(fmt_str_lengths=100):
+    print(decided.filter(pl.col("error").is_not_null()).select("request_id", "error").head(2))
