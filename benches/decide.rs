@@ -1,5 +1,9 @@
 //! Decision speed: `cargo bench --bench decide`.
 //!
+//! - `floor`: 2,400 Filestack-shaped requests decided by the hand-written
+//!   function of `floor.rs` (the floor), by lawful from prepared requests, and by
+//!   lawful from their JSON; the ratios to the floor are printed at the end
+//!   (`cargo bench --bench decide -- floor`);
 //! - Filestack: a prepared use and disclosure (the hot path), the same from JSON,
 //!   and with a trace;
 //! - a generated policy 1,000 times larger than a Filestack version: deciding, and
@@ -12,10 +16,14 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use lawful::{Policy, Request};
 
+mod floor;
 mod generated;
+
+/// How many requests the `floor` group decides per iteration.
+const FLOOR_REQUESTS: usize = 2400;
 
 const USE: &[u8] =
     br#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address",
@@ -51,6 +59,99 @@ fn filestack(c: &mut Criterion) {
     group.finish();
 }
 
+fn floor(c: &mut Criterion) {
+    let policy = Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/filestack")).unwrap();
+    // The same requests tests/floor.rs checks the floor against.
+    let requests = floor::requests(2021, FLOOR_REQUESTS);
+    let prepared: Vec<_> = requests
+        .iter()
+        .map(|g| {
+            policy
+                .prepare(&Request::from_json(g.json.as_bytes()).unwrap())
+                .unwrap()
+        })
+        .collect();
+    for (g, p) in requests.iter().zip(&prepared) {
+        let d = policy.decide_prepared(p).unwrap();
+        assert_eq!(
+            (d.allowed(), d.rule()),
+            floor::decide(&g.floor),
+            "{}",
+            g.json
+        );
+    }
+    let mut group = c.benchmark_group("floor");
+    group.throughput(criterion::Throughput::Elements(FLOOR_REQUESTS as u64));
+    group.bench_function("hand-written", |b| {
+        b.iter(|| {
+            requests
+                .iter()
+                .filter(|g| floor::decide(black_box(&g.floor)).0)
+                .count()
+        })
+    });
+    group.bench_function("lawful prepared", |b| {
+        b.iter(|| {
+            prepared
+                .iter()
+                .filter(|p| policy.decide_prepared(black_box(p)).unwrap().allowed())
+                .count()
+        })
+    });
+    group.bench_function("lawful json", |b| {
+        b.iter(|| {
+            requests
+                .iter()
+                .filter(|g| {
+                    policy
+                        .decide_json(black_box(g.json.as_bytes()))
+                        .unwrap()
+                        .allowed()
+                })
+                .count()
+        })
+    });
+    group.finish();
+}
+
+/// The median of a benchmark criterion has just measured, in nanoseconds.
+fn median(group: &str, name: &str) -> Option<f64> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/criterion")
+        .join(group)
+        .join(name)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value.get("median")?.get("point_estimate")?.as_f64()
+}
+
+/// Prints each `floor` benchmark per decision and as a multiple of the floor.
+fn print_ratios() {
+    let per = |name: &str| median("floor", name).map(|t| t / FLOOR_REQUESTS as f64);
+    let Some(floor) = per("hand-written") else {
+        return;
+    };
+    println!("\nper decision over {FLOOR_REQUESTS} Filestack requests (medians):");
+    println!("  hand-written floor  {floor:8.1} ns");
+    let prepared = per("lawful prepared");
+    for (name, label) in [
+        ("lawful prepared", "lawful prepared"),
+        ("lawful json", "lawful from JSON"),
+    ] {
+        if let Some(t) = per(name) {
+            let of_prepared = match (name, prepared) {
+                ("lawful json", Some(p)) => format!(", {:.1}x prepared", t / p),
+                _ => String::new(),
+            };
+            println!(
+                "  {label:<18}  {t:8.1} ns  ({:.1}x floor{of_prepared})",
+                t / floor
+            );
+        }
+    }
+}
+
 fn scaled(c: &mut Criterion) {
     let mut group = c.benchmark_group("scale");
     group.sample_size(20);
@@ -71,14 +172,6 @@ fn scaled(c: &mut Criterion) {
             })
         });
         if scale > 1 {
-            group.bench_function(format!("load text, {rules} rules"), |b| {
-                b.iter(|| {
-                    Policy::from_sources([("generated.lawful", black_box(text.clone()))])
-                        .unwrap()
-                        .versions()
-                        .len()
-                })
-            });
             let source = lawful_dsl::Source::new("generated.lawful", text.clone());
             let parsed = lawful_dsl::load::parse_policy(&source).unwrap();
             let model = lawful_dsl::compile::compile(&[(source, parsed)])
@@ -98,5 +191,40 @@ fn scaled(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, filestack, scaled);
-criterion_main!(benches);
+/// Loading generated policies from text until they are ready to decide: about
+/// 1,000 and 10,000 rules in one file, and 10,000 split over four files (which are
+/// parsed in parallel). `cargo bench --bench decide -- load`.
+fn load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    for (scale, files) in [(53, 1), (527, 1), (527, 4)] {
+        let sources = generated::policy_files(scale, files);
+        let rules: usize = Policy::from_sources(sources.clone())
+            .unwrap()
+            .versions()
+            .iter()
+            .map(|v| v.rules)
+            .sum();
+        let name = format!(
+            "{rules} rules, {files} file{}",
+            if files == 1 { "" } else { "s" }
+        );
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                Policy::from_sources(black_box(sources.clone()))
+                    .unwrap()
+                    .versions()
+                    .len()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, floor, filestack, scaled, load);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    print_ratios();
+}

@@ -2,10 +2,7 @@
 
 use std::fmt::Write;
 
-use lawful_core::ids::NameId;
-use lawful_core::vocab::NameTable;
-
-use crate::{Action, Decision, Policy, Request, TraceStep};
+use crate::{Action, Decision, LabelKind, Policy, Request, TraceStep};
 
 fn labelled(name: &str, label: &str) -> String {
     if label.is_empty() {
@@ -23,11 +20,6 @@ fn article(name: &str) -> &'static str {
     }
 }
 
-/// A name with the label its table gives it.
-fn label<Id: NameId>(table: &NameTable<Id>, name: &str) -> String {
-    labelled(name, table.position(name).map_or("", |id| table.label(id)))
-}
-
 /// Writes the decision, the request it answers, and the steps that led to it.
 pub fn prose(
     policy: &Policy,
@@ -35,7 +27,8 @@ pub fn prose(
     decision: &Decision<'_>,
     trace: &[TraceStep],
 ) -> String {
-    let v = policy.vocabulary();
+    // Names in the words of the version that decided (the newest when none did).
+    let label = |kind, name: &str| labelled(name, policy.label(decision.version(), kind, name));
     let mut out = String::new();
     let summary = decision.summary();
     let mut chars = summary.chars();
@@ -51,17 +44,17 @@ pub fn prose(
     let data: Vec<String> = request
         .data
         .iter()
-        .map(|d| label(v.categories().table(), d))
+        .map(|d| label(LabelKind::Category, d))
         .collect();
-    let role = label(v.roles(), &request.subject.role);
-    let purpose = label(v.purposes().table(), &request.purpose);
+    let role = label(LabelKind::Role, &request.subject.role);
+    let purpose = label(LabelKind::Purpose, &request.purpose);
     let a = article(&request.subject.role);
     let _ = match (request.action, &request.party) {
         (Action::Disclose, Some(party)) => writeln!(
             out,
             "The request: disclose {} about {a} {role} to {} for {purpose}.",
             data.join(", "),
-            label(v.parties(), party)
+            label(LabelKind::Party, party)
         ),
         _ => writeln!(
             out,
@@ -70,10 +63,10 @@ pub fn prose(
         ),
     };
     if let Some(at) = request.at {
-        let _ = writeln!(out, "When: {at}.");
+        let _ = writeln!(out, "When: {}.", at.to_the_second());
     }
     if let Some(collected) = request.collected_at {
-        let _ = writeln!(out, "Data collected: {collected}.");
+        let _ = writeln!(out, "Data collected: {}.", collected.to_the_second());
     }
     match decision.version() {
         Some(version) => {
@@ -104,8 +97,7 @@ pub fn prose(
     let obligations: Vec<String> = decision
         .obligations()
         .map(|o| {
-            let table = v.obligations();
-            let label = table.position(o.kind).map_or("", |id| table.label(id));
+            let label = policy.label(decision.version(), LabelKind::Obligation, o.kind);
             let mut text = if label.is_empty() {
                 o.kind.to_owned()
             } else {

@@ -24,33 +24,67 @@
 use std::path::Path;
 
 pub use lawful_core::ids;
-pub use lawful_core::request::{MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES};
+pub use lawful_core::request::{MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES, MAX_REQUEST_ID_BYTES};
 pub use lawful_core::suggest::suggest;
 pub use lawful_core::{
-    Action, Basis, Decision, DecisionKey, ObligationView, PreparedRequest, Reason, Request,
-    RequestBuilder, RequestError, RequestErrorKind, RequestLists, ResolvedRequest, Subject,
-    Timestamp, TraceStep, Traced, Value, ValueType, VersionInfo, Vocabulary,
+    Action, Answer, Basis, DECISION_KEYS, Decision, DecisionKey, ObligationView, PreparedRequest,
+    Reason, Request, RequestBuilder, RequestError, RequestErrorKind, RequestLists, ResolvedRequest,
+    Subject, Timestamp, TraceStep, Traced, Value, ValueType, VersionInfo, Vocabulary,
 };
-pub use lawful_dsl::{Diagnostic, Location, PolicyError, Severity, TestCase, TestOutcome};
+pub use lawful_dsl::diagnostic::{
+    MAX_DIAGNOSTICS, MAX_EXCERPT, Omitted, is_terminal_control, terminal_safe,
+};
+/// The canonical layout of rule and test files (`lawful fmt`).
+pub use lawful_dsl::format;
+pub use lawful_dsl::load::read_source;
+pub use lawful_dsl::{
+    Diagnostic, LabelKind, Location, PolicyError, Severity, TestCase, TestOutcome,
+};
 
+pub mod audit;
+pub mod diff;
 pub mod explain;
+pub mod report;
+
+/// The data map: the uses and disclosures a version allows, computed from its rules.
+pub mod map {
+    pub use lawful_core::map::{
+        DataMap, Disclosure, MapError, MapObligation, Note, Recipient, Requirement,
+        RequirementKind, Use,
+    };
+}
+#[cfg(feature = "server")]
+pub mod server;
+pub mod watch;
+
+pub use watch::Watcher;
 
 /// A loaded policy: every version of it, compiled and indexed.
 #[derive(Clone, Debug)]
 pub struct Policy {
     inner: lawful_core::Policy,
     warnings: Vec<Diagnostic>,
+    /// The SHA-256 of its sources, in hex; decisions carry the same.
+    digest: std::sync::Arc<str>,
+    omitted_warnings: usize,
+    labels: std::sync::Arc<lawful_dsl::VersionLabels>,
 }
 
 impl Policy {
     /// Loads a policy from a rule file, or from a directory holding one rule file
     /// per version (`*.lawful`; test files `*.test.lawful` are skipped).
     pub fn load(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
-        let loaded = lawful_dsl::load_policy(path.as_ref())?;
-        Ok(Policy {
+        Ok(Policy::from_loaded(lawful_dsl::load_policy(path.as_ref())?))
+    }
+
+    fn from_loaded(loaded: lawful_dsl::LoadedPolicy) -> Policy {
+        Policy {
             inner: loaded.policy,
             warnings: loaded.warnings,
-        })
+            digest: hex(&loaded.digest).into(),
+            omitted_warnings: loaded.omitted_warnings,
+            labels: std::sync::Arc::new(loaded.labels),
+        }
     }
 
     /// Compiles a policy from rule text held in memory, one `(name, text)` per version.
@@ -64,16 +98,38 @@ impl Policy {
             .into_iter()
             .map(|(n, t)| lawful_dsl::Source::new(n, t))
             .collect();
-        let loaded = lawful_dsl::load_sources(sources)?;
-        Ok(Policy {
-            inner: loaded.policy,
-            warnings: loaded.warnings,
-        })
+        Ok(Policy::from_loaded(lawful_dsl::load_sources(sources)?))
     }
 
-    /// Warnings raised while loading (the policy loaded despite them).
+    /// The SHA-256 of the rule files the policy was compiled from, as 64 lowercase
+    /// hex digits: each decision carries it (`"digest"`), so a record of a decision
+    /// says which exact text produced it. Files are taken in the order of their
+    /// names relative to the policy's folder; test files do not count. The
+    /// encoding is in `docs/reload.md`.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// Warnings raised while loading (the policy loaded despite them): at most
+    /// [`MAX_DIAGNOSTICS`]; [`Policy::warning_count`] counts them all.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
+    }
+
+    /// How many warnings loading raised, including those not kept.
+    pub fn warning_count(&self) -> usize {
+        self.warnings.len() + self.omitted_warnings
+    }
+
+    /// The warnings as the CLI prints them, saying how many more there were.
+    pub fn render_warnings(&self) -> String {
+        lawful_dsl::diagnostic::render_report(
+            &self.warnings,
+            lawful_dsl::diagnostic::Omitted {
+                errors: 0,
+                warnings: self.omitted_warnings,
+            },
+        )
     }
 
     /// Decides a request.
@@ -84,6 +140,12 @@ impl Policy {
     /// Decides a request given as JSON.
     pub fn decide_json(&self, json: &[u8]) -> Result<Decision<'_>, RequestError> {
         self.inner.decide_json(json)
+    }
+
+    /// Reads a JSON request and resolves its names in one pass, borrowing strings
+    /// from the input; errors are [`Request::from_json`]'s and [`Policy::prepare`]'s.
+    pub fn prepare_json(&self, json: &[u8]) -> Result<PreparedRequest, RequestError> {
+        self.inner.prepare_json(json)
     }
 
     /// Resolves a request's names once; decide the result with [`Policy::decide_prepared`].
@@ -129,6 +191,57 @@ impl Policy {
         self.inner.vocabulary()
     }
 
+    /// The data map of a version (the newest for `None`): every use of a role's
+    /// data category for a purpose that the rules allow, with its basis, rule,
+    /// conditions and recipients. See [`map`].
+    pub fn data_map(&self, version: Option<&str>) -> Result<map::DataMap, map::MapError> {
+        self.inner.data_map(version)
+    }
+
+    /// The purposes a role's data category (or the categories inside it) may be
+    /// used for, in a version (the newest for `None`).
+    pub fn purposes_for(
+        &self,
+        role: &str,
+        category: &str,
+        version: Option<&str>,
+    ) -> Result<Vec<map::Use>, map::MapError> {
+        self.inner.purposes_for(role, category, version)
+    }
+
+    /// The parties that may receive a role's data category for a purpose, each
+    /// with every condition of the disclosure and the recipient's obligations.
+    pub fn recipients_for(
+        &self,
+        role: &str,
+        category: &str,
+        purpose: &str,
+        version: Option<&str>,
+    ) -> Result<Vec<map::Disclosure>, map::MapError> {
+        self.inner.recipients_for(role, category, purpose, version)
+    }
+
+    /// The uses that serve a purpose (or the purposes inside it): whose data,
+    /// which categories, on which basis.
+    pub fn uses_of_purpose(
+        &self,
+        purpose: &str,
+        version: Option<&str>,
+    ) -> Result<Vec<map::Use>, map::MapError> {
+        self.inner.uses_of_purpose(purpose, version)
+    }
+
+    /// The label a version gives a name (the newest version's when `version` is
+    /// `None` or words it the same); empty for a name without one. Versions may
+    /// word a name differently: explanations use the words of the version that
+    /// decided.
+    pub fn label(&self, version: Option<&str>, kind: LabelKind, name: &str) -> &str {
+        version
+            .and_then(|v| self.labels.get(v, kind, name))
+            .or_else(|| lawful_dsl::labels::label_of(self.vocabulary(), kind, name))
+            .unwrap_or("")
+    }
+
     /// The engine-level policy, for tools that need its model.
     pub fn core(&self) -> &lawful_core::Policy {
         &self.inner
@@ -150,6 +263,17 @@ impl Policy {
 /// a directory, or one test file.
 pub fn load_tests(path: impl AsRef<Path>) -> Result<Vec<TestCase>, PolicyError> {
     lawful_dsl::load_tests(path.as_ref())
+}
+
+/// Bytes as lowercase hex digits.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Renders diagnostics as the CLI prints them.

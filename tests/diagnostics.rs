@@ -98,3 +98,41 @@ fn a_rule_too_large_to_index_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn every_code_is_listed_once_and_documented() {
+    use std::collections::BTreeSet;
+    let listed: Vec<&str> = lawful_dsl::codes::CODES.iter().map(|c| c.code).collect();
+    let unique: BTreeSet<&str> = listed.iter().copied().collect();
+    assert_eq!(unique.len(), listed.len(), "a code is listed twice");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let docs = std::fs::read_to_string(format!("{root}/docs/diagnostics.md")).unwrap();
+    let documented: BTreeSet<&str> = docs
+        .lines()
+        .filter(|l| l.starts_with("| L"))
+        .filter_map(|l| l.get(2..6))
+        .collect();
+    assert_eq!(
+        documented, unique,
+        "docs/diagnostics.md and lawful_dsl::codes::CODES differ"
+    );
+    // Every code the sources raise is in the list.
+    let mut used = BTreeSet::new();
+    for dir in ["dsl/src", "core/src", "src", "src/cli"] {
+        for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (i, _) in text.match_indices("\"L0") {
+                    used.insert(text[i + 1..i + 5].to_owned());
+                }
+            }
+        }
+    }
+    for code in &used {
+        assert!(
+            unique.contains(code.as_str()),
+            "{code} is raised but not listed"
+        );
+    }
+}

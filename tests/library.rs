@@ -186,17 +186,51 @@ fn every_current_rule_is_exercised_by_a_test() {
     );
 }
 
+const REVOKED: &str = r#"{"action": "disclose", "subject": {"role": "visitor", "age": 34, "do_not_track": false,
+    "consents": {"marketing.communications": "2025-01-05T10:00:00Z"},
+    "revocations": {"marketing.communications": "2026-02-01"}},
+    "data": ["contact.email"], "purpose": "marketing.communications", "party": "mailgun",
+    "at": "2026-03-01T00:00:00Z", "collected_at": "2024-06-01"}"#;
+
 #[test]
 fn decisions_have_the_documented_shape() {
-    let got = decide(
-        r#"{"action": "disclose", "subject": {"role": "visitor", "age": 34, "do_not_track": false,
-            "consents": {"marketing.communications": "2025-01-05T10:00:00Z"},
-            "revocations": {"marketing.communications": "2026-02-01"}},
-            "data": ["contact.email"], "purpose": "marketing.communications", "party": "mailgun",
-            "at": "2026-03-01T00:00:00Z", "collected_at": "2024-06-01"}"#,
+    let got = decide(REVOKED);
+    let mut keys: Vec<&str> = got.as_object().unwrap().keys().map(|k| &**k).collect();
+    keys.sort_unstable();
+    let mut documented = lawful::DECISION_KEYS;
+    documented.sort_unstable();
+    assert_eq!(keys, documented, "{got}");
+    assert_eq!(
+        lawful::DECISION_KEYS,
+        [
+            "allowed",
+            "rule",
+            "cites",
+            "basis",
+            "obligations",
+            "version",
+            "digest"
+        ]
     );
-    let keys: Vec<&String> = got.as_object().unwrap().keys().collect();
-    assert_eq!(keys.len(), 6, "{got}");
+    // Written in that order.
+    let text = serde_json::to_string(&got).unwrap();
+    let printed = serde_json::to_string(
+        &FILESTACK
+            .decide(&Request::from_json(REVOKED.as_bytes()).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let at: Vec<usize> = lawful::DECISION_KEYS
+        .iter()
+        .map(|k| printed.find(&format!("\"{k}\":")).unwrap())
+        .collect();
+    assert!(at.is_sorted(), "{printed}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&printed).unwrap(),
+        got,
+        "{text}"
+    );
+    assert_eq!(got["digest"], FILESTACK.digest());
     assert_eq!(got["allowed"], false);
     assert_eq!(got["rule"], "marketing-opt-out");
     assert_eq!(got["basis"], serde_json::Value::Null);
@@ -632,4 +666,110 @@ fn the_child_rule_covers_only_its_roles_and_yields_to_its_lifting_condition() {
     let old = r#"{"action": "use", "subject": {"role": "visitor", "age": 12, "guardian_involved": true}, "data": "device.ip_address", "purpose": "improve_offerings", "collected_at": "2018-01-01"}"#;
     let decision = FILESTACK.decide_json(old.as_bytes()).unwrap();
     assert_eq!(decision.rule(), Some("children"));
+}
+
+/// A copy of the Filestack rule files (no tests) in a fresh folder.
+fn copy_of_filestack(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lawful-digest-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(root().join("rules/filestack")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.ends_with(".lawful") && !name.ends_with(".test.lawful") {
+            std::fs::copy(&path, dir.join(name)).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn the_digest_names_the_text_of_the_rules_wherever_they_are() {
+    let digest = FILESTACK.digest();
+    assert_eq!(digest.len(), 64);
+    assert!(
+        digest
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    );
+
+    // The same files elsewhere, without the test file: the same digest.
+    let dir = copy_of_filestack("same");
+    assert_eq!(Policy::load(&dir).unwrap().digest(), digest);
+
+    // The same texts given in memory under the same names, in another order.
+    let mut sources: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    sources.sort();
+    sources.reverse();
+    assert_eq!(Policy::from_sources(sources).unwrap().digest(), digest);
+
+    // A comment more is layout: the same digest. A word changed: another digest.
+    let file = dir.join("2017-11-08.lawful");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("# one more line\n");
+    std::fs::write(&file, &text).unwrap();
+    assert_eq!(Policy::load(&dir).unwrap().digest(), digest);
+    let text = text.replacen("children under 13", "children under 14", 1);
+    std::fs::write(&file, text).unwrap();
+    let edited = Policy::load(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_ne!(edited.digest(), digest);
+    let decision = serde_json::to_value(
+        edited
+            .decide_json(br#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website"}"#)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(decision["digest"], edited.digest());
+}
+
+#[test]
+fn a_request_id_is_echoed_in_the_answer_and_changes_nothing_else() {
+    let base = r#""action": "use", "subject": {"role": "visitor", "age": 16}, "data": "device.ip_address", "purpose": "operate_website""#;
+    let with_id = format!(r#"{{{base}, "request_id": "req-42"}}"#);
+    let request = Request::from_json(with_id.as_bytes()).unwrap();
+    assert_eq!(request.request_id.as_deref(), Some("req-42"));
+    let decision = FILESTACK.decide(&request).unwrap();
+    let answer =
+        serde_json::to_value(decision.answer(request.request_id.as_deref(), None)).unwrap();
+    assert_eq!(answer["request_id"], "req-42");
+    assert_eq!(answer["rule"], "children");
+    // Without the id, the answer is the decision object itself.
+    let mut plain = answer.clone();
+    plain.as_object_mut().unwrap().remove("request_id");
+    assert_eq!(plain, decide(&format!("{{{base}}}")));
+    assert_eq!(
+        serde_json::to_value(decision.answer(None, None)).unwrap(),
+        plain
+    );
+
+    // A null id is no id; anything but short, non-empty text is a request error.
+    assert!(
+        Request::from_json(format!(r#"{{{base}, "request_id": null}}"#).as_bytes())
+            .unwrap()
+            .request_id
+            .is_none()
+    );
+    let long = "x".repeat(lawful::MAX_REQUEST_ID_BYTES + 1);
+    for bad in [
+        "7".to_owned(),
+        r#""""#.to_owned(),
+        format!("\"{long}\""),
+        "[\"a\"]".to_owned(),
+    ] {
+        let error = Request::from_json(format!(r#"{{{base}, "request_id": {bad}}}"#).as_bytes())
+            .unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("request_id"), "{bad}: {error}");
+    }
+    // Other unknown fields are refused as before.
+    let error =
+        Request::from_json(format!(r#"{{{base}, "requestid": "x"}}"#).as_bytes()).unwrap_err();
+    assert_eq!(error.suggestion.as_deref(), Some("request_id"));
 }

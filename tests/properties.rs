@@ -136,6 +136,7 @@ prop_compose! {
             party: disclose.then(|| party.to_owned()),
             at: Some(day(at)),
             collected_at: None,
+            request_id: None,
         }
     }
 }

@@ -2,12 +2,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rustc_hash::FxHashSet;
-
 use crate::condition::{Condition, MAX_CONDITION_DEPTH};
-use crate::ids::{AttributeId, NameId, PartyId, PurposeId, id_from_index};
-use crate::index::{IndexBuilder, Keys, RuleIndex};
-use crate::model::{Effect, PolicyModel, Revocation, Rule, Scope, Target, VersionModel};
+use crate::ids::{AttributeId, CategoryId, NameId, PartyId, PurposeId, RoleId, id_from_index};
+use crate::index::{IndexBuilder, Keys, Plan, Reach, RuleIndex};
+use crate::model::{Basis, Effect, PolicyModel, Revocation, Rule, Scope, Target, VersionModel};
 use crate::request::PreparedRequest;
 use crate::time::Timestamp;
 use crate::value::Value;
@@ -54,6 +52,8 @@ pub(crate) struct CompiledVersion {
     pub(crate) allow: RuleIndex,
     pub(crate) deny_use: RuleIndex,
     pub(crate) deny_disclosure: RuleIndex,
+    /// The three indexes listed per (role, purpose, category), when the vocabulary is small.
+    pub(crate) plan: Option<Plan>,
     parties: Parties,
     /// The most specific revocation covering each purpose, by purpose id.
     revocation_for: Vec<Option<u32>>,
@@ -69,8 +69,9 @@ struct Parties {
     party_slot: Vec<Option<u32>>,
     /// Whether the party receives data for any purpose, by party id.
     receives_any: Vec<bool>,
-    /// Each party with every purpose it receives data for (subtrees expanded).
-    receives: FxHashSet<(PartyId, PurposeId)>,
+    /// Every purpose each party receives data for (subtrees expanded), sorted, by
+    /// party id: a party receives for few purposes, so a binary search is quick.
+    receives: Vec<Vec<u32>>,
 }
 
 /// Which names a version declares, by id.
@@ -81,6 +82,9 @@ struct Declared {
     purposes: Vec<bool>,
     parties: Vec<bool>,
     attributes: Vec<bool>,
+    /// Every role, category, purpose and party of the vocabulary (usually true of
+    /// the newest version): no request can name one the version lacks.
+    everything: bool,
 }
 
 fn flags(len: usize, ids: impl Iterator<Item = usize>) -> Vec<bool> {
@@ -133,7 +137,11 @@ impl CompiledVersion {
             .get(party.index())
             .copied()
             .unwrap_or(false)
-            || self.parties.receives.contains(&(party, purpose))
+            || self
+                .parties
+                .receives
+                .get(party.index())
+                .is_some_and(|purposes| purposes.binary_search(&purpose.0).is_ok())
     }
 
     /// The party's declaration in this version.
@@ -156,8 +164,11 @@ impl CompiledVersion {
     /// The first name the request uses that this version does not declare. A
     /// version says nothing about such names, so nothing in it can allow them.
     pub(crate) fn undeclared(&self, request: &PreparedRequest) -> Option<Undeclared> {
-        let has = |flags: &[bool], index: usize| flags.get(index).copied().unwrap_or(false);
         let d = &self.declared;
+        if d.everything {
+            return None;
+        }
+        let has = |flags: &[bool], index: usize| flags.get(index).copied().unwrap_or(false);
         if !has(&d.roles, request.role.index()) {
             return Some(Undeclared::Role(request.role));
         }
@@ -197,6 +208,9 @@ pub(crate) struct Compiled {
     pub(crate) versions: Vec<CompiledVersion>,
     /// Ties prepared requests to the policy they were prepared for.
     pub(crate) stamp: u64,
+    /// The SHA-256 of the sources it was compiled from, as 64 lowercase hex digits;
+    /// `None` for a policy compiled from a model without its text.
+    pub(crate) digest: Option<Box<str>>,
 }
 
 static NEXT_STAMP: AtomicU64 = AtomicU64::new(1);
@@ -236,6 +250,7 @@ impl Compiled {
             vocabulary,
             versions,
             stamp: NEXT_STAMP.fetch_add(1, Ordering::Relaxed),
+            digest: None,
         })
     }
 
@@ -333,15 +348,54 @@ fn compile_version(
     check_children(vocabulary, &model)?;
     let defaults = attribute_defaults(vocabulary, &model)?;
     let declared = declared_flags(vocabulary, &model);
+    // INVARIANT: the order here is the order `eval` reads the plan's lists in.
+    let plan = Plan::build(
+        [&deny_use, &deny_disclosure, &allow],
+        vocabulary.roles().len(),
+        vocabulary.purposes().table().len(),
+        vocabulary.categories().table().len(),
+        |which, position, role, purpose, category| {
+            which == 2
+                || model
+                    .rules
+                    .get(position as usize)
+                    .is_none_or(|rule| !always_excepted(vocabulary, rule, role, purpose, category))
+        },
+    );
     Ok(CompiledVersion {
         model,
         allow,
         deny_use,
         deny_disclosure,
+        plan,
         parties,
         revocation_for,
         defaults,
         declared,
+    })
+}
+
+/// Whether an exception of the rule with neither condition nor recipients covers
+/// the names: then the rule never applies to them, whatever else a request says.
+fn always_excepted(
+    vocabulary: &Vocabulary,
+    rule: &Rule,
+    role: RoleId,
+    purpose: PurposeId,
+    category: CategoryId,
+) -> bool {
+    rule.exceptions.iter().any(|e| {
+        e.condition.is_none()
+            && e.parties.is_none()
+            && e.roles.listed().is_none_or(|r| r.contains(&role))
+            && e.categories.listed().is_none_or(|c| {
+                c.iter()
+                    .any(|c| vocabulary.categories().covers(c.0, category.0))
+            })
+            && e.purposes.listed().is_none_or(|p| {
+                p.iter()
+                    .any(|p| vocabulary.purposes().covers(p.0, purpose.0))
+            })
     })
 }
 
@@ -381,6 +435,7 @@ fn index_rules(
         builder
             .add(
                 id_from_index(position),
+                reach(rule),
                 &roles,
                 &purposes,
                 &categories,
@@ -391,11 +446,39 @@ fn index_rules(
                 cases,
             })?;
     }
+    let sizes = (
+        vocabulary.roles().len(),
+        vocabulary.purposes().table().len(),
+        vocabulary.categories().table().len(),
+    );
+    let build = |b: IndexBuilder| b.build(sizes.0, sizes.1, sizes.2);
     Ok(RuleIndexes {
-        allow: allow.build(),
-        deny_use: deny_use.build(),
-        deny_disclosure: deny_disclosure.build(),
+        allow: build(allow),
+        deny_use: build(deny_use),
+        deny_disclosure: build(deny_disclosure),
     })
+}
+
+/// What can be known of a rule before any request (see [`Reach`]): an allow
+/// applies when its condition holds and, resting on consent, consent is in
+/// force; a deny applies unless its condition is false, an exception carves the
+/// request out, or the recipient is not one it names.
+fn reach(rule: &Rule) -> Reach {
+    let unconditional = rule.target.condition.is_none();
+    match rule.effect {
+        Effect::Allow(Basis::Consent) if unconditional => Reach::WithConsent,
+        Effect::Allow(Basis::Consent) => Reach::ConsentAndMore,
+        Effect::Allow(_) if unconditional => Reach::Always,
+        Effect::Allow(_) => Reach::Depends,
+        Effect::DenyUse | Effect::DenyDisclosure => {
+            let any_recipient = matches!(rule.target.parties, None | Some(Scope::Any));
+            if unconditional && rule.exceptions.is_empty() && any_recipient {
+                Reach::Always
+            } else {
+                Reach::Depends
+            }
+        }
+    }
 }
 
 /// Checks a rule's names, the depth of its conditions and how its parts fit together.
@@ -434,7 +517,7 @@ fn index_parties(vocabulary: &Vocabulary, model: &VersionModel) -> Result<Partie
     let mut parties = Parties {
         party_slot: vec![None; party_count],
         receives_any: vec![false; party_count],
-        receives: FxHashSet::default(),
+        receives: vec![Vec::new(); party_count],
     };
     for (slot, party) in model.parties.iter().enumerate() {
         let in_range = party.party.index() < party_count
@@ -454,11 +537,17 @@ fn index_parties(vocabulary: &Vocabulary, model: &VersionModel) -> Result<Partie
             Scope::Only(purposes) => {
                 for purpose in purposes {
                     for inner in vocabulary.purposes().subtree(purpose.0) {
-                        parties.receives.insert((party.party, PurposeId(*inner)));
+                        if let Some(list) = parties.receives.get_mut(party.party.index()) {
+                            list.push(*inner);
+                        }
                     }
                 }
             }
         }
+    }
+    for list in &mut parties.receives {
+        list.sort_unstable();
+        list.dedup();
     }
     Ok(parties)
 }
@@ -543,7 +632,7 @@ fn attribute_defaults(
 
 /// Which names the version declares, as one flag per id of each kind.
 fn declared_flags(vocabulary: &Vocabulary, model: &VersionModel) -> Declared {
-    Declared {
+    let mut declared = Declared {
         roles: flags(
             vocabulary.roles().len(),
             model.roles.iter().map(|r| r.index()),
@@ -564,5 +653,15 @@ fn declared_flags(vocabulary: &Vocabulary, model: &VersionModel) -> Declared {
             vocabulary.attributes().len(),
             model.attributes.iter().map(|(a, _)| a.index()),
         ),
-    }
+        everything: false,
+    };
+    declared.everything = [
+        &declared.roles,
+        &declared.categories,
+        &declared.purposes,
+        &declared.parties,
+    ]
+    .iter()
+    .all(|flags| flags.iter().all(|f| *f));
+    declared
 }

@@ -211,6 +211,12 @@ impl<'p> Decision<'p> {
         self.version_ref().map(|v| &*v.model.name)
     }
 
+    /// The SHA-256 of the policy sources that decided, as 64 lowercase hex digits
+    /// (`None` for a policy compiled from a model without its text).
+    pub fn digest(&self) -> Option<&'p str> {
+        self.policy.digest.as_deref()
+    }
+
     /// The data category that decided: the first refused, or the first of an allowed list.
     pub fn category(&self) -> &'p str {
         self.policy.vocabulary.category_name(self.category)
@@ -331,6 +337,20 @@ impl<'p> Decision<'p> {
             trace,
         }
     }
+
+    /// The decision as an answer to a request: the decision object, then the
+    /// caller's `request_id` when it gave one, then the `trace` when explained.
+    pub fn answer<'a>(
+        &self,
+        request_id: Option<&'a str>,
+        trace: Option<&'a [TraceStep]>,
+    ) -> Answer<'p, 'a> {
+        Answer {
+            decision: *self,
+            request_id,
+            trace,
+        }
+    }
 }
 
 impl Serialize for ObligationView<'_> {
@@ -371,13 +391,25 @@ fn write_fields<M: SerializeMap>(d: &Decision<'_>, map: &mut M) -> Result<(), M:
         "obligations",
         &Listed(std::cell::Cell::new(Some(d.obligations()))),
     )?;
-    map.serialize_entry("version", &d.version())
+    map.serialize_entry("version", &d.version())?;
+    map.serialize_entry("digest", &d.digest())
 }
+
+/// The keys of the decision object, in the order they are written.
+pub const DECISION_KEYS: [&str; 7] = [
+    "allowed",
+    "rule",
+    "cites",
+    "basis",
+    "obligations",
+    "version",
+    "digest",
+];
 
 /// Serializes as the decision object the README documents.
 impl Serialize for Decision<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(6))?;
+        let mut map = serializer.serialize_map(Some(DECISION_KEYS.len()))?;
         write_fields(self, &mut map)?;
         map.end()
     }
@@ -394,9 +426,39 @@ pub struct Traced<'p, 't> {
 
 impl Serialize for Traced<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(7))?;
+        let mut map = serializer.serialize_map(Some(DECISION_KEYS.len() + 1))?;
         write_fields(&self.decision, &mut map)?;
         map.serialize_entry("trace", self.trace)?;
+        map.end()
+    }
+}
+
+/// A decision as the answer to one request: the decision object, the caller's
+/// `request_id` when it gave one, and the `trace` when the decision was explained.
+/// The command line and the server write decisions in this form.
+#[derive(Clone, Copy, Debug)]
+pub struct Answer<'p, 'a> {
+    /// The decision.
+    pub decision: Decision<'p>,
+    /// The request's `request_id`, echoed.
+    pub request_id: Option<&'a str>,
+    /// The steps that led to it, when explained.
+    pub trace: Option<&'a [TraceStep]>,
+}
+
+impl Serialize for Answer<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = DECISION_KEYS.len()
+            + usize::from(self.request_id.is_some())
+            + usize::from(self.trace.is_some());
+        let mut map = serializer.serialize_map(Some(len))?;
+        write_fields(&self.decision, &mut map)?;
+        if let Some(id) = self.request_id {
+            map.serialize_entry("request_id", id)?;
+        }
+        if let Some(trace) = self.trace {
+            map.serialize_entry("trace", trace)?;
+        }
         map.end()
     }
 }

@@ -18,7 +18,7 @@
 
 use crate::compiled::{Compiled, CompiledVersion};
 use crate::condition::{Facts, Truth};
-use crate::consent::{ConsentState, consent_state, revocations_in_force};
+use crate::consent::{ConsentState, consent_state_sorted, revocations_in_force_sorted};
 use crate::decision::{Decision, Outcome};
 use crate::ids::{AttributeId, CategoryId, PurposeId};
 use crate::index::RuleIndex;
@@ -26,7 +26,7 @@ use crate::model::{
     Action, BUILTIN_REVOCATION, Basis, CHILD_RULE, Effect, RevocationKind, Rule, Scope, Target,
 };
 use crate::request::PreparedRequest;
-use crate::trace::Tracer;
+use crate::trace::{NoTrace, Tracer};
 use crate::value::Value;
 
 /// What conditions read: the request's attributes (or the version's defaults) and
@@ -47,7 +47,7 @@ impl Facts for RequestFacts<'_> {
 
     fn consent(&self, purpose: PurposeId) -> bool {
         matches!(
-            consent_state(
+            consent_state_sorted(
                 &self.policy.vocabulary,
                 purpose,
                 &self.request.consents,
@@ -56,6 +56,43 @@ impl Facts for RequestFacts<'_> {
             ),
             ConsentState::Given(_)
         )
+    }
+}
+
+/// The subject's consent for the request's purpose, worked out when first asked:
+/// most decisions never need it, and without revocations it cannot be revoked.
+struct Consent<'a> {
+    policy: &'a Compiled,
+    request: &'a PreparedRequest,
+    known: std::cell::Cell<Option<ConsentState>>,
+}
+
+impl Consent<'_> {
+    fn state(&self) -> ConsentState {
+        if let Some(state) = self.known.get() {
+            return state;
+        }
+        let r = self.request;
+        let state = consent_state_sorted(
+            &self.policy.vocabulary,
+            r.purpose,
+            &r.consents,
+            &r.revocations,
+            r.at,
+        );
+        self.known.set(Some(state));
+        state
+    }
+
+    /// When consent was revoked, if it is revoked.
+    fn revoked(&self) -> Option<crate::time::Timestamp> {
+        if self.request.revocations.is_empty() {
+            return None;
+        }
+        match self.state() {
+            ConsentState::Revoked(when) => Some(when),
+            _ => None,
+        }
     }
 }
 
@@ -145,14 +182,12 @@ pub(crate) fn decide<'p, T: Tracer>(
         }
     }
 
-    let consent = consent_state(
-        vocabulary,
-        request.purpose,
-        &request.consents,
-        &request.revocations,
-        request.at,
-    );
-    if let ConsentState::Revoked(when) = consent {
+    let consent = Consent {
+        policy,
+        request,
+        known: std::cell::Cell::new(None),
+    };
+    if let Some(when) = consent.revoked() {
         if let Some(revocation) = opt_out(policy, version, request, tracer) {
             return decision(
                 Some(version_index),
@@ -176,18 +211,22 @@ pub(crate) fn decide<'p, T: Tracer>(
 
     let mut allowed: Option<(CategoryId, u32)> = None;
     for &category in &request.data {
-        match decide_category(policy, version, request, &facts, category, consent, tracer) {
+        let planned = match &version.plan {
+            Some(plan) if !T::ON => plan.get(request.role, request.purpose, category),
+            _ => None,
+        };
+        let outcome = match planned {
+            Some(lists) => {
+                decide_planned(policy, version, request, &facts, category, &consent, lists)
+            }
+            None => decide_category(policy, version, request, &facts, category, &consent, tracer),
+        };
+        match outcome {
             Outcome::Allowed { rule } => {
                 allowed.get_or_insert((category, rule));
             }
-            Outcome::NothingAllowed if matches!(consent, ConsentState::Revoked(_)) => {
-                let revocation = version.revocation_for(request.purpose).filter(|r| {
-                    version
-                        .model
-                        .revocations
-                        .get(*r as usize)
-                        .is_some_and(|r| r.kind == RevocationKind::Withdrawal)
-                });
+            Outcome::NothingAllowed if consent.revoked().is_some() => {
+                let revocation = declared_withdrawal(version, request.purpose);
                 if T::ON {
                     tracer.step(
                         withdrawal_id(version, request.purpose),
@@ -210,7 +249,7 @@ pub(crate) fn decide<'p, T: Tracer>(
     let Some((category, rule)) = allowed else {
         return decision(Some(version_index), Outcome::NothingAllowed, first);
     };
-    if let (true, ConsentState::Revoked(when)) = (T::ON, consent) {
+    if let Some(when) = consent.revoked().filter(|_| T::ON) {
         let basis = match version.model.rules.get(rule as usize).map(|r| r.effect) {
             Some(Effect::Allow(basis)) => basis.as_str(),
             _ => "",
@@ -314,7 +353,7 @@ fn opt_out<T: Tracer>(
     request: &PreparedRequest,
     tracer: &mut T,
 ) -> Option<u32> {
-    let in_force = revocations_in_force(
+    let in_force = revocations_in_force_sorted(
         &policy.vocabulary,
         request.purpose,
         &request.consents,
@@ -348,11 +387,21 @@ fn opt_out<T: Tracer>(
 
 /// The id a withdrawal of consent for `purpose` is reported under.
 fn withdrawal_id(version: &CompiledVersion, purpose: PurposeId) -> &str {
-    version
-        .revocation_for(purpose)
+    declared_withdrawal(version, purpose)
         .and_then(|r| version.model.revocations.get(r as usize))
-        .filter(|r| r.kind == RevocationKind::Withdrawal)
         .map_or(BUILTIN_REVOCATION, |r| &r.id)
+}
+
+/// The position of the declared withdrawal that covers `purpose`, if the most
+/// specific revocation covering it is one (and not an opt-out).
+fn declared_withdrawal(version: &CompiledVersion, purpose: PurposeId) -> Option<u32> {
+    version.revocation_for(purpose).filter(|r| {
+        version
+            .model
+            .revocations
+            .get(*r as usize)
+            .is_some_and(|r| r.kind == RevocationKind::Withdrawal)
+    })
 }
 
 fn condition_of(policy: &Compiled, condition: Option<&crate::condition::Condition>) -> String {
@@ -501,7 +550,7 @@ fn decide_category<T: Tracer>(
     request: &PreparedRequest,
     facts: &RequestFacts<'_>,
     category: CategoryId,
-    consent: ConsentState,
+    consent: &Consent<'_>,
     tracer: &mut T,
 ) -> Outcome {
     // The deny rule written first decides, whether it forbids use or disclosure.
@@ -541,7 +590,7 @@ fn decide_category<T: Tracer>(
             }
             let condition = truth(facts, &rule.target);
             let consented = rule.effect != Effect::Allow(Basis::Consent)
-                || matches!(consent, ConsentState::Given(_));
+                || matches!(consent.state(), ConsentState::Given(_));
             let applies = condition == Truth::True && consented;
             if T::ON {
                 let why = if condition != Truth::True {
@@ -552,7 +601,7 @@ fn decide_category<T: Tracer>(
                     )
                 } else if !consented {
                     let purpose = policy.vocabulary.purpose_name(request.purpose);
-                    match consent {
+                    match consent.state() {
                         ConsentState::Revoked(when) => format!(
                             "it rests on consent, and consent for {purpose} was withdrawn on {when}"
                         ),
@@ -593,4 +642,55 @@ fn decide_category<T: Tracer>(
             Outcome::NothingAllowed
         }
     }
+}
+
+/// [`decide_category`] without a trace, from the version's plan: the rules of each
+/// index that can apply, each list in file order, so the first that applies is the
+/// one written first. Decides exactly as [`decide_category`] does.
+fn decide_planned(
+    policy: &Compiled,
+    version: &CompiledVersion,
+    request: &PreparedRequest,
+    facts: &RequestFacts<'_>,
+    category: CategoryId,
+    consent: &Consent<'_>,
+    [deny_use, deny_disclosure, allow]: [&[u32]; 3],
+) -> Outcome {
+    let rules = &version.model.rules;
+    let first_deny = |list: &[u32], before: u32| {
+        for &position in list {
+            if position >= before {
+                break;
+            }
+            let Some(rule) = rules.get(position as usize) else {
+                continue;
+            };
+            if deny_applies(policy, request, facts, category, rule, &mut NoTrace) {
+                return Some(position);
+            }
+        }
+        None
+    };
+    let mut denied = first_deny(deny_use, u32::MAX);
+    if request.action == Action::Disclose {
+        // The deny rule written first decides: only an earlier one can come before.
+        if let Some(rule) = first_deny(deny_disclosure, denied.unwrap_or(u32::MAX)) {
+            denied = Some(rule);
+        }
+    }
+    if let Some(rule) = denied {
+        return Outcome::Forbidden { rule };
+    }
+    for &position in allow {
+        let Some(rule) = rules.get(position as usize) else {
+            continue;
+        };
+        if truth(facts, &rule.target) == Truth::True
+            && (rule.effect != Effect::Allow(Basis::Consent)
+                || matches!(consent.state(), ConsentState::Given(_)))
+        {
+            return Outcome::Allowed { rule: position };
+        }
+    }
+    Outcome::NothingAllowed
 }

@@ -11,6 +11,7 @@ mod eval;
 pub mod ids;
 mod index;
 mod json;
+pub mod map;
 pub mod model;
 pub mod policy;
 pub mod request;
@@ -21,7 +22,7 @@ pub mod value;
 pub mod vocab;
 
 pub use compiled::ModelError;
-pub use decision::{Decision, DecisionKey, ObligationView, Reason, Traced};
+pub use decision::{Answer, DECISION_KEYS, Decision, DecisionKey, ObligationView, Reason, Traced};
 pub use model::{Action, BUILTIN_REVOCATION, Basis, CHILD_RULE};
 pub use policy::{Policy, RequestBuilder, VersionInfo};
 pub use request::{

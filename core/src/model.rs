@@ -264,6 +264,50 @@ pub struct VersionModel {
     pub revocations: Vec<Revocation>,
     /// The child rule, if the version has one.
     pub children: Option<Children>,
+    /// The labels this version gives its names (the vocabulary keeps the newest).
+    pub labels: NameNotes,
+    /// The keys of the Fides taxonomy this version maps its names to (`fides "…"`).
+    pub fides: NameNotes,
+}
+
+/// A text this version gives some of its roles, categories, purposes and parties:
+/// their labels in its own words, or their keys in another taxonomy.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NameNotes {
+    /// By role.
+    pub roles: Vec<(RoleId, Box<str>)>,
+    /// By data category.
+    pub categories: Vec<(CategoryId, Box<str>)>,
+    /// By purpose.
+    pub purposes: Vec<(PurposeId, Box<str>)>,
+    /// By party.
+    pub parties: Vec<(PartyId, Box<str>)>,
+}
+
+fn note_of<Id: PartialEq>(notes: &[(Id, Box<str>)], id: Id) -> Option<&str> {
+    notes
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(_, text)| &**text)
+}
+
+impl NameNotes {
+    /// The text given to a role.
+    pub fn role(&self, id: RoleId) -> Option<&str> {
+        note_of(&self.roles, id)
+    }
+    /// The text given to a data category.
+    pub fn category(&self, id: CategoryId) -> Option<&str> {
+        note_of(&self.categories, id)
+    }
+    /// The text given to a purpose.
+    pub fn purpose(&self, id: PurposeId) -> Option<&str> {
+        note_of(&self.purposes, id)
+    }
+    /// The text given to a party.
+    pub fn party(&self, id: PartyId) -> Option<&str> {
+        note_of(&self.parties, id)
+    }
 }
 
 /// A whole policy: its vocabulary and its versions, in any order.

@@ -39,6 +39,27 @@ impl Policy {
         })
     }
 
+    /// The compiled policy.
+    pub(crate) fn compiled(&self) -> &Compiled {
+        &self.compiled
+    }
+
+    /// Checks and indexes a model compiled from sources whose SHA-256 is `digest`;
+    /// decisions then name the digest, so a record of one says which text decided.
+    pub fn compile_with_digest(model: PolicyModel, digest: [u8; 32]) -> Result<Policy, ModelError> {
+        let mut compiled = Compiled::new(model)?;
+        compiled.digest = Some(hex(&digest).into_boxed_str());
+        Ok(Policy {
+            compiled: Arc::new(compiled),
+        })
+    }
+
+    /// The SHA-256 of the sources the policy was compiled from, as 64 lowercase
+    /// hex digits; `None` when it was compiled from a model alone.
+    pub fn digest(&self) -> Option<&str> {
+        self.compiled.digest.as_deref()
+    }
+
     /// Every name the policy declares.
     pub fn vocabulary(&self) -> &Vocabulary {
         &self.compiled.vocabulary
@@ -95,7 +116,20 @@ impl Policy {
 
     /// Decides a JSON request.
     pub fn decide_json(&self, json: &[u8]) -> Result<Decision<'_>, RequestError> {
-        self.decide(&Request::from_json(json)?)
+        let prepared = self.prepare_json(json)?;
+        Ok(eval::decide(&self.compiled, &prepared, &mut NoTrace))
+    }
+
+    /// Reads a JSON request and resolves its names, as [`Request::from_json`] and
+    /// [`Policy::prepare`] do together (with the same errors), without building the
+    /// request's strings: names are resolved straight from the input.
+    pub fn prepare_json(&self, json: &[u8]) -> Result<PreparedRequest, RequestError> {
+        let c = &self.compiled;
+        match crate::json::prepare(json, &c.vocabulary, c.stamp, Timestamp::now) {
+            Some(prepared) => Ok(prepared),
+            // The slow reader says what is wrong (or prepares what the fast one left).
+            None => self.prepare(&Request::from_json(json)?),
+        }
     }
 
     /// Decides a prepared request without allocating. Fails only when the request
@@ -126,7 +160,7 @@ impl Policy {
         Ok((decision, recorder.steps))
     }
 
-    fn check_stamp(&self, request: &PreparedRequest) -> Result<(), RequestError> {
+    pub(crate) fn check_stamp(&self, request: &PreparedRequest) -> Result<(), RequestError> {
         if request.stamp != self.compiled.stamp {
             return Err(RequestError::field(
                 "request",
@@ -151,9 +185,21 @@ impl Policy {
                 party: None,
                 at: None,
                 collected_at: None,
+                request_id: None,
             },
         }
     }
+}
+
+/// Bytes as lowercase hex digits.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Builds a request step by step, then prepares it against the policy.

@@ -21,6 +21,8 @@ pub const MAX_REQUEST_BYTES: usize = 1 << 20;
 pub const MAX_LIST_ITEMS: usize = 1024;
 /// The oldest age a request may give.
 pub const MAX_AGE: u32 = 200;
+/// The longest `request_id`, in bytes.
+pub const MAX_REQUEST_ID_BYTES: usize = 256;
 
 /// A request, naming everything with strings.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -42,6 +44,10 @@ pub struct Request {
     /// When the data was collected; selects the policy version. The newest when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collected_at: Option<Timestamp>,
+    /// The caller's id for this request, echoed in the answer and the audit log;
+    /// it plays no part in the decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// The person the data is about.
@@ -129,7 +135,7 @@ impl RequestError {
     }
 }
 
-const TOP_FIELDS: [&str; 7] = [
+const TOP_FIELDS: [&str; 8] = [
     "action",
     "subject",
     "data",
@@ -137,6 +143,7 @@ const TOP_FIELDS: [&str; 7] = [
     "party",
     "at",
     "collected_at",
+    "request_id",
 ];
 
 impl Request {
@@ -156,7 +163,11 @@ impl Request {
         let value: serde_json::Value = crate::json::parse(text).map_err(|e| RequestError {
             kind: RequestErrorKind::Json,
             field: None,
-            message: format!("not valid JSON: {e}"),
+            message: if text.starts_with("\u{feff}".as_bytes()) {
+                "not valid JSON: the text starts with a byte-order mark (U+FEFF), which JSON does not allow; save or send the request as UTF-8 without one".to_owned()
+            } else {
+                format!("not valid JSON: {e}")
+            },
             suggestion: None,
         })?;
         Request::from_value(&value)
@@ -221,7 +232,33 @@ impl Request {
             party,
             at: optional_time(object.get("at"), "at")?,
             collected_at: optional_time(object.get("collected_at"), "collected_at")?,
+            request_id: read_request_id(object.get("request_id"))?,
         })
+    }
+}
+
+/// `request_id`: absent or null, or non-empty text of at most [`MAX_REQUEST_ID_BYTES`].
+fn read_request_id(value: Option<&serde_json::Value>) -> Result<Option<String>, RequestError> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(id)) if id.is_empty() => Err(RequestError::field(
+            "request_id",
+            "`request_id` is empty: give your id for the request, or leave the field out",
+        )),
+        Some(serde_json::Value::String(id)) if id.len() > MAX_REQUEST_ID_BYTES => {
+            Err(RequestError::field(
+                "request_id",
+                format!(
+                    "`request_id` is {} bytes; the most is {MAX_REQUEST_ID_BYTES}",
+                    id.len()
+                ),
+            ))
+        }
+        Some(serde_json::Value::String(id)) => Ok(Some(id.clone())),
+        Some(other) => Err(RequestError::field(
+            "request_id",
+            format!("`request_id` must be text, not {}", kind_of(other)),
+        )),
     }
 }
 
@@ -340,15 +377,18 @@ fn read_data(value: Option<&serde_json::Value>) -> Result<Vec<String>, RequestEr
     }
 }
 
+/// The error for an age that is not a whole number from 0 to [`MAX_AGE`].
+fn age_error() -> RequestError {
+    RequestError::field(
+        "subject.age",
+        format!(
+            "`subject.age` must be a whole number of years from 0 to {MAX_AGE}, or null when unknown"
+        ),
+    )
+}
+
 fn read_age(value: &serde_json::Value) -> Result<Option<u32>, RequestError> {
-    let problem = || {
-        RequestError::field(
-            "subject.age",
-            format!(
-                "`subject.age` must be a whole number of years from 0 to {MAX_AGE}, or null when unknown"
-            ),
-        )
-    };
+    let problem = age_error;
     match value {
         serde_json::Value::Null => Ok(None),
         // Only integers: 17.99999999999999999 reads as 18.0 and must not pass for 18.
@@ -450,6 +490,7 @@ pub struct PreparedRequest {
     /// The attribute values the request gives, sorted by attribute id, each id
     /// once (a request gives few, so a sorted list beats a table per request).
     pub(crate) attributes: Vec<(AttributeId, Value)>,
+    /// Sorted by purpose (see `finish`).
     pub(crate) consents: Vec<(PurposeId, Timestamp)>,
     pub(crate) revocations: Vec<(PurposeId, Timestamp)>,
     pub(crate) at: Timestamp,
@@ -607,7 +648,7 @@ pub(crate) fn prepare(
 }
 
 /// `party` is given exactly when the action is a disclosure.
-fn check_party(action: Action, party_given: bool) -> Result<(), RequestError> {
+pub(crate) fn check_party(action: Action, party_given: bool) -> Result<(), RequestError> {
     match (action, party_given) {
         (Action::Use, true) => Err(RequestError::field(
             "party",
@@ -623,11 +664,15 @@ fn check_party(action: Action, party_given: bool) -> Result<(), RequestError> {
 
 /// Builds the prepared request from checked parts: attribute values of the
 /// declared types, ids of this vocabulary.
-fn finish(
+pub(crate) fn finish(
     request: ResolvedRequest,
     stamp: u64,
     now: fn() -> Timestamp,
 ) -> Result<PreparedRequest, RequestError> {
+    // A request built in code is held to what the JSON reader allows.
+    if request.age.is_some_and(|age| age > MAX_AGE) {
+        return Err(age_error());
+    }
     let at = request.at.unwrap_or_else(now);
     if request.collected_at.is_some_and(|collected| collected > at) {
         return Err(RequestError::field(
@@ -641,6 +686,10 @@ fn finish(
     attributes.reverse();
     attributes.sort_by_key(|(id, _)| *id);
     attributes.dedup_by_key(|(id, _)| *id);
+    // INVARIANT: consents are sorted by purpose, so that deciding looks each up
+    // by binary search (`consent::consent_state_sorted`).
+    let mut consents = request.consents;
+    consents.sort_by_key(|(purpose, _)| *purpose);
     Ok(PreparedRequest {
         stamp,
         action: request.action,
@@ -650,7 +699,7 @@ fn finish(
         party: request.party,
         age: request.age,
         attributes,
-        consents: request.consents,
+        consents,
         revocations: request.revocations,
         at,
         collected_at: request.collected_at,

@@ -101,6 +101,7 @@ impl Timestamp {
         if hour > 23 || minute > 59 || second > 60 {
             return Err(fail("the hour, minute or second is out of range"));
         }
+        let leap_second = second == 60;
         let offset_seconds: i64 = match rest {
             [b'Z' | b'z'] => 0,
             [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
@@ -119,7 +120,14 @@ impl Timestamp {
             }
             _ => return Err(fail(EXPECTED)),
         };
-        // A leap second is folded into the next second.
+        // A leap second (:60) falls only in the last minute of a UTC day; it is
+        // folded into the next second.
+        let utc_minute = (i64::from(hour * 60 + minute) - offset_seconds / 60).rem_euclid(1440);
+        if leap_second && utc_minute != 1439 {
+            return Err(fail(
+                "the second is 60, which only a leap second at 23:59:60 UTC may be",
+            ));
+        }
         let in_day = i64::from(hour * 3600 + minute * 60 + second);
         Ok(Timestamp {
             seconds: midnight.seconds + in_day - offset_seconds,
@@ -141,6 +149,15 @@ impl Timestamp {
     /// Seconds since 1970-01-01T00:00:00Z.
     pub fn unix_seconds(self) -> i64 {
         self.seconds
+    }
+
+    /// RFC 3339 in UTC to the second (`2026-03-01T10:00:00Z`), for prose: a
+    /// fraction of a second is dropped, midnight is written out.
+    pub fn to_the_second(self) -> String {
+        let (y, m, d) = self.date();
+        let in_day = self.seconds.rem_euclid(86_400);
+        let (h, min, s) = (in_day / 3600, (in_day / 60) % 60, in_day % 60);
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}Z")
     }
 
     /// Formats the day as `YYYY-MM-DD`.
@@ -280,6 +297,9 @@ mod tests {
         );
         assert_eq!(parsed("2024-02-29"), "2024-02-29");
         assert_eq!(parsed("1969-12-31T23:59:59Z"), "1969-12-31T23:59:59Z");
+        // A leap second, at the end of a UTC day, as the next day's first second.
+        assert_eq!(parsed("2016-12-31T23:59:60Z"), "2017-01-01");
+        assert_eq!(parsed("2016-12-31T18:59:60-05:00"), "2017-01-01");
     }
 
     #[test]
@@ -295,6 +315,9 @@ mod tests {
             "2026-03-01T10:00:00.Z",
             "yesterday",
             "2026-03-01T10:00:00+2:00",
+            "2026-03-01T12:34:60Z",
+            "2016-12-31T23:59:60+01:00",
+            "2026-03-01T23:59:61Z",
         ] {
             assert!(Timestamp::parse(bad).is_err(), "accepted {bad:?}");
         }

@@ -70,8 +70,9 @@ pub enum Declaration {
     Rule(Box<RuleDecl>),
     /// `revocation ID for … then … cite …`.
     Revocation(RevocationDecl),
-    /// `children under N about … unless … then … cite …`.
-    Children(ChildrenDecl),
+    /// `children under N about … unless … then … cite …` (boxed: the largest
+    /// declaration and the rarest, so the others do not take its room).
+    Children(Box<ChildrenDecl>),
 }
 
 /// A name declared with a label.
@@ -81,6 +82,8 @@ pub struct NameDecl {
     pub name: Name,
     /// Its plain-English label.
     pub label: String,
+    /// `fides "KEY"`: its key in the Fides taxonomy (roles, categories and purposes).
+    pub fides: Option<Spanned<String>>,
 }
 
 /// The written type of an attribute.

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use lawful_core::condition::{Condition, MAX_CONDITION_DEPTH};
 use lawful_core::ids::{AttributeId, CategoryId, NameId, ObligationId, PartyId, PurposeId, RoleId};
 use lawful_core::model::{
-    Basis, Children, Effect, Obligation, Party, PolicyModel, Revocation, RevocationKind, Rule,
-    Scope, Target, VersionModel,
+    Basis, Children, Effect, NameNotes, Obligation, Party, PolicyModel, Revocation, RevocationKind,
+    Rule, Scope, Target, VersionModel,
 };
+use lawful_core::request::MAX_AGE;
 use lawful_core::suggest::suggest;
 use lawful_core::vocab::{
     BUILTIN_OBLIGATIONS, DELETE, NOTIFY_RECIPIENTS, NameTable, Vocabulary, VocabularyFull,
@@ -18,15 +19,18 @@ use lawful_core::{CHILD_RULE, Timestamp, Value, ValueType};
 use crate::ast::{
     self, Declaration, EffectKind, Expr, Literal, NameList, PolicyFile, Span, Spanned, TypeName,
 };
-use crate::diagnostic::{Diagnostic, Source};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, Source};
+use crate::labels::VersionLabels;
 use crate::lint;
 
 /// What the compiler produced: the model, and warnings that do not stop loading.
 pub struct Compiled {
     /// The model, ready for `lawful_core::Policy::compile`.
     pub model: PolicyModel,
-    /// Warnings.
+    /// Warnings (at most [`crate::diagnostic::MAX_DIAGNOSTICS`]).
     pub warnings: Vec<Diagnostic>,
+    /// The labels each version gives that differ from the vocabulary's.
+    pub labels: VersionLabels,
 }
 
 /// The kinds of name a file declares.
@@ -90,33 +94,48 @@ named! {
     ObligationId: Obligation => |v| v.obligations();
 }
 
-/// The names of one kind a file declares: in order (for suggestions), and by name.
+/// The names of one kind a version declares: in order (for suggestions), and by
+/// name, with the file (its index among those compiled) and the span. The names are borrowed from the file's syntax tree, not copied.
 #[derive(Default)]
-pub(crate) struct KindNames {
-    order: Vec<String>,
-    spans: HashMap<String, Span>,
+pub(crate) struct KindNames<'f> {
+    order: Vec<&'f str>,
+    spans: HashMap<&'f str, (usize, Span)>,
 }
 
-impl KindNames {
+impl<'f> KindNames<'f> {
     /// Where the name was declared, if it was.
-    fn span(&self, name: &str) -> Option<Span> {
+    fn span(&self, name: &str) -> Option<(usize, Span)> {
         self.spans.get(name).copied()
     }
 
-    fn add(&mut self, name: &str, span: Span) {
-        self.order.push(name.to_owned());
-        self.spans.insert(name.to_owned(), span);
+    fn add(&mut self, name: &'f str, file: usize, span: Span) {
+        self.order.push(name);
+        self.spans.insert(name, (file, span));
     }
 }
 
-/// The names one file declares, with where.
-#[derive(Default)]
-pub(crate) struct Declared {
-    pub(crate) names: HashMap<Kind, KindNames>,
-    pub(crate) attribute_types: HashMap<String, TypeName>,
+/// Where something was first written, for "the first is …" in a message about a
+/// second one: its line, and its file when that is another file of the version.
+fn first_place(
+    files: &[(Source, PolicyFile)],
+    here: &Source,
+    (file, span): (usize, Span),
+) -> String {
+    match files.get(file) {
+        Some((source, _)) if source.name != here.name => {
+            format!("in `{}` on line {}", source.name, source.locate(span).line)
+        }
+        _ => format!("on line {}", here.locate(span).line),
+    }
 }
 
-impl Declared {
+/// The names one version (all its files) declares, with where.
+#[derive(Default)]
+pub(crate) struct Declared<'f> {
+    pub(crate) names: HashMap<Kind, KindNames<'f>>,
+}
+
+impl Declared<'_> {
     pub(crate) fn has(&self, kind: Kind, name: &str) -> bool {
         self.names
             .get(&kind)
@@ -127,7 +146,7 @@ impl Declared {
         self.names
             .get(&kind)
             .into_iter()
-            .flat_map(|k| k.order.iter().map(String::as_str))
+            .flat_map(|k| k.order.iter().copied())
     }
 }
 
@@ -170,85 +189,231 @@ fn first_of_all(obligations: &mut Vec<Obligation>, kind: lawful_core::ids::Oblig
     }
 }
 
-/// Compiles every version file of a policy together.
+/// Compiles every version file of a policy together. Files whose headers name the
+/// same version are parts of it: each sees the names any part declares, a name or
+/// rule id declared in two parts is an error, and the rules follow each other in
+/// the order of the files. At most
+/// [`crate::diagnostic::MAX_DIAGNOSTICS`] problems are returned, the last saying
+/// how many more there were (`L005`) when there were more.
 pub fn compile(files: &[(Source, PolicyFile)]) -> Result<Compiled, Vec<Diagnostic>> {
-    let mut vocabulary = Vocabulary::new();
-    let mut diagnostics = Vec::new();
-    let mut declared: Vec<Declared> = Vec::new();
-    for (source, file) in files {
-        declared.push(declare(source, file, &mut vocabulary, &mut diagnostics));
+    let mut diagnostics = Diagnostics::new();
+    match compile_with(files, &mut diagnostics) {
+        Some((model, labels)) => Ok(Compiled {
+            model,
+            warnings: diagnostics.into_vec(),
+            labels,
+        }),
+        None => Err(diagnostics.into_vec()),
     }
-    let mut versions = Vec::new();
-    for ((source, file), names) in files.iter().zip(&declared) {
-        let mut cx = FileCompiler {
-            source,
-            vocabulary: &vocabulary,
-            declared: names,
-            diagnostics: &mut diagnostics,
-        };
-        if let Some(version) = cx.version(file) {
-            versions.push((version, source, file));
+}
+
+/// Compiles every version file of a policy together, reporting to `diagnostics`
+/// (sorted: errors first, then warnings, each in the order of files and lines).
+/// `None` when there are errors.
+pub(crate) fn compile_with(
+    files: &[(Source, PolicyFile)],
+    diagnostics: &mut Diagnostics,
+) -> Option<(PolicyModel, VersionLabels)> {
+    let mut vocabulary = Vocabulary::new();
+    let groups = version_groups(files, diagnostics);
+    let mut declared: Vec<Declared> = Vec::new();
+    for group in &groups {
+        declared.push(declare(files, group, &mut vocabulary, diagnostics));
+    }
+    // Each version: the merged model, its first file, and each part with its file.
+    let mut versions: Vec<(VersionModel, usize, Parts)> = Vec::new();
+    for (group, names) in groups.iter().zip(&declared) {
+        let mut seen = Seen::default();
+        let mut parts = Vec::new();
+        for &index in group {
+            let Some((source, file)) = files.get(index) else {
+                continue;
+            };
+            let mut cx = FileCompiler {
+                source,
+                files,
+                vocabulary: &vocabulary,
+                declared: names,
+                diagnostics,
+            };
+            if let Some(part) = cx.version(file, index, &mut seen) {
+                parts.push((part, index));
+            }
+        }
+        if parts.len() == group.len() {
+            if let Some(merged) = merge(&parts) {
+                versions.push((merged, group.first().copied().unwrap_or(0), parts));
+            }
         }
     }
-    check_versions(&versions, &mut diagnostics);
-    // Lints only make sense of files that compiled cleanly.
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        for (version, source, file) in &versions {
-            lint::lint(source, file, version, &vocabulary, &mut diagnostics);
+    let headed: Vec<(&VersionModel, &Source, &PolicyFile)> = versions
+        .iter()
+        .filter_map(|(v, first, _)| files.get(*first).map(|(s, f)| (v, s, f)))
+        .collect();
+    check_versions(&headed, diagnostics);
+    // Lints only make sense of files that compiled cleanly. Each file is linted with
+    // its own part of the version; a purpose another part's rule allows is not
+    // reported as allowed by nothing.
+    if !diagnostics.has_errors() {
+        for (version, _, parts) in &versions {
+            for (part, index) in parts {
+                let Some((source, file)) = files.get(*index) else {
+                    continue;
+                };
+                if parts.len() == 1 {
+                    lint::lint(source, file, version, &vocabulary, diagnostics);
+                } else {
+                    let view = lint_view(&vocabulary, version, part);
+                    lint::lint(source, file, &view, &vocabulary, diagnostics);
+                }
+            }
         }
     }
     // Errors first, then warnings; each in the order of the files and lines.
-    let file_order = |d: &Diagnostic| {
-        d.location
-            .as_ref()
-            .and_then(|l| files.iter().position(|(s, _)| s.name == l.file))
-    };
+    let mut file_order: HashMap<&str, usize> = HashMap::new();
+    for (i, (s, _)) in files.iter().enumerate() {
+        file_order.entry(s.name.as_str()).or_insert(i);
+    }
     diagnostics.sort_by_key(|d| {
         let place = d.location.as_ref().map(|l| (l.line, l.column));
-        (std::cmp::Reverse(d.severity), file_order(d), place)
+        let file = d
+            .location
+            .as_ref()
+            .and_then(|l| file_order.get(l.file.as_str()).copied());
+        (std::cmp::Reverse(d.severity), file, place)
     });
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
+    if diagnostics.has_errors() {
+        return None;
     }
-    Ok(Compiled {
-        model: PolicyModel {
-            vocabulary,
-            versions: versions.into_iter().map(|(v, _, _)| v).collect(),
-        },
-        warnings: diagnostics,
-    })
+    let labels = VersionLabels::collect(files, &vocabulary);
+    let model = PolicyModel {
+        vocabulary,
+        versions: versions.into_iter().map(|(v, _, _)| v).collect(),
+    };
+    Some((model, labels))
+}
+
+/// The parts of a version, each with the index of its file.
+type Parts = Vec<(VersionModel, usize)>;
+
+/// The files of each version, in the order of the files, by the version their
+/// headers name. Parts of one version must agree on its title and effective date.
+fn version_groups(
+    files: &[(Source, PolicyFile)],
+    diagnostics: &mut Diagnostics,
+) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for (index, (source, file)) in files.iter().enumerate() {
+        let header = &file.header;
+        let Some(&group) = by_name.get(header.version.node.as_str()) else {
+            by_name.insert(&header.version.node, groups.len());
+            groups.push(vec![index]);
+            continue;
+        };
+        let first = groups
+            .get(group)
+            .and_then(|g| g.first())
+            .and_then(|f| files.get(*f));
+        if let Some((first_source, first_file)) = first {
+            let effective = |f: &PolicyFile| f.header.effective.as_ref().map(|e| e.node.clone());
+            let differs = if first_file.header.title != header.title {
+                Some("title")
+            } else if effective(first_file) != effective(file) {
+                Some("effective date")
+            } else {
+                None
+            };
+            if let Some(what) = differs {
+                diagnostics.push(source.at(
+                    header.version.span,
+                    Diagnostic::error(
+                        "L020",
+                        format!(
+                            "version `{}` is also declared in `{}`, with another {what}",
+                            header.version.node, first_source.name
+                        ),
+                    )
+                    .with_help(
+                        "files of one version share its header: give them the same `policy` title and `effective` date, or another version",
+                    ),
+                ));
+            }
+        }
+        if let Some(g) = groups.get_mut(group) {
+            g.push(index);
+        }
+    }
+    groups
+}
+
+/// One version from its parts (in file order): the first part's header, then
+/// every part's declarations and rules in turn.
+fn merge(parts: &[(VersionModel, usize)]) -> Option<VersionModel> {
+    let ((first, _), rest) = parts.split_first()?;
+    let mut version = first.clone();
+    for (part, _) in rest {
+        version.roles.extend_from_slice(&part.roles);
+        version.categories.extend_from_slice(&part.categories);
+        version.purposes.extend_from_slice(&part.purposes);
+        version.attributes.extend(part.attributes.iter().cloned());
+        version.parties.extend(part.parties.iter().cloned());
+        version.rules.extend(part.rules.iter().cloned());
+        version.revocations.extend(part.revocations.iter().cloned());
+        if version.children.is_none() {
+            version.children.clone_from(&part.children);
+        }
+    }
+    Some(version)
+}
+
+/// What the lints see of one part of a version spread over several files: the
+/// part, less the purposes a rule of any part allows (so a purpose is reported
+/// as allowed by nothing only when no part allows it).
+fn lint_view(vocabulary: &Vocabulary, version: &VersionModel, part: &VersionModel) -> VersionModel {
+    let allowed = lint::allowed_purposes(vocabulary, version);
+    let mut view = part.clone();
+    view.purposes
+        .retain(|p| !allowed.get(p.index()).copied().unwrap_or(false));
+    view
 }
 
 fn check_versions(
-    versions: &[(VersionModel, &Source, &PolicyFile)],
-    diagnostics: &mut Vec<Diagnostic>,
+    versions: &[(&VersionModel, &Source, &PolicyFile)],
+    diagnostics: &mut Diagnostics,
 ) {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_date: HashMap<Timestamp, usize> = HashMap::new();
     for (i, (a, source, file)) in versions.iter().enumerate() {
-        for (b, other, _) in versions.iter().take(i) {
-            let clash = if a.name == b.name {
-                Some(format!(
+        let same_name = *by_name.entry(&*a.name).or_insert(i);
+        let same_date = *by_date.entry(a.effective).or_insert(i);
+        let clash = if same_name != i {
+            versions.get(same_name).map(|(_, other, _)| {
+                format!(
                     "version `{}` is declared again (also in `{}`)",
                     a.name, other.name
-                ))
-            } else if a.effective == b.effective {
-                Some(format!(
+                )
+            })
+        } else if same_date != i {
+            versions.get(same_date).map(|(b, _, _)| {
+                format!(
                     "versions `{}` and `{}` take effect on the same day, {}",
                     b.name,
                     a.name,
                     a.effective.date_string()
-                ))
-            } else {
-                None
-            };
-            if let Some(message) = clash {
-                diagnostics.push(
-                    source.at(
-                        file.header.version.span,
-                        Diagnostic::error("L020", message)
-                            .with_help("each version file needs its own version and date"),
-                    ),
-                );
-            }
+                )
+            })
+        } else {
+            None
+        };
+        if let Some(message) = clash {
+            diagnostics.push(
+                source.at(
+                    file.header.version.span,
+                    Diagnostic::error("L020", message)
+                        .with_help("each version file needs its own version and date"),
+                ),
+            );
         }
     }
 }
@@ -257,15 +422,76 @@ fn full(source: &Source, span: Span) -> Diagnostic {
     source.at(span, Diagnostic::error("L002", VocabularyFull.to_string()))
 }
 
-/// First pass over a file: its declarations, interned into the shared vocabulary.
-fn declare(
-    source: &Source,
-    file: &PolicyFile,
+/// The fields of a request's subject that are not attributes: an attribute of
+/// one of these names could never be given (`age` is built in, and `L021`).
+const SUBJECT_FIELDS: [&str; 3] = ["role", "consents", "revocations"];
+
+/// First pass over a version's files: their declarations, interned into the
+/// shared vocabulary.
+fn declare<'f>(
+    files: &'f [(Source, PolicyFile)],
+    group: &[usize],
     vocabulary: &mut Vocabulary,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Declared {
+    diagnostics: &mut Diagnostics,
+) -> Declared<'f> {
     let mut declared = Declared::default();
-    let mut trees: Vec<(Kind, &ast::NameDecl)> = Vec::new();
+    let mut trees: Vec<(Kind, &ast::NameDecl, &Source)> = Vec::new();
+    for &index in group {
+        let Some((source, file)) = files.get(index) else {
+            continue;
+        };
+        declare_file(
+            (index, source, file),
+            files,
+            &mut declared,
+            &mut trees,
+            vocabulary,
+            diagnostics,
+        );
+    }
+    // Parents before children, whatever order the files declare them in.
+    trees.sort_by_key(|(_, d, _)| d.name.node.matches('.').count());
+    for (kind, d, source) in trees {
+        if let Some((parent, _)) = d.name.node.rsplit_once('.') {
+            if !declared.has(kind, parent) {
+                diagnostics.push(
+                    source.at(
+                        d.name.span,
+                        Diagnostic::error(
+                            "L012",
+                            format!(
+                                "{} `{}` is inside `{parent}`, which is not declared",
+                                kind.word(),
+                                d.name.node
+                            ),
+                        )
+                        .with_help(format!("declare it too: {} {parent} \"…\"", kind.keyword())),
+                    ),
+                );
+                continue;
+            }
+        }
+        let result = match kind {
+            Kind::Category => vocabulary.add_category(&d.name.node, &d.label).map(drop),
+            _ => vocabulary.add_purpose(&d.name.node, &d.label).map(drop),
+        };
+        if result.is_err() {
+            diagnostics.push(full(source, d.name.span));
+        }
+    }
+    declared
+}
+
+/// The declarations of one file of a version, into the version's names; categories
+/// and purposes wait in `trees` until every file is read.
+fn declare_file<'f>(
+    (index, source, file): (usize, &'f Source, &'f PolicyFile),
+    files: &[(Source, PolicyFile)],
+    declared: &mut Declared<'f>,
+    trees: &mut Vec<(Kind, &'f ast::NameDecl, &'f Source)>,
+    vocabulary: &mut Vocabulary,
+    diagnostics: &mut Diagnostics,
+) {
     for declaration in &file.declarations {
         let (kind, name) = match declaration {
             Declaration::Role(d) => (Kind::Role, &d.name),
@@ -278,7 +504,7 @@ fn declare(
         };
         let list = declared.names.entry(kind).or_default();
         if let Some(first) = list.span(&name.node) {
-            let line = source.locate(first).line;
+            let place = first_place(files, source, first);
             diagnostics.push(
                 source.at(
                     name.span,
@@ -286,9 +512,23 @@ fn declare(
                         "L011",
                         format!("{} `{}` is declared twice", kind.word(), name.node),
                     )
-                    .with_help(format!(
-                        "remove one of the two; the first is on line {line}"
-                    )),
+                    .with_help(format!("remove one of the two; the first is {place}")),
+                ),
+            );
+            continue;
+        }
+        if kind == Kind::Attribute && SUBJECT_FIELDS.contains(&name.node.as_str()) {
+            diagnostics.push(
+                source.at(
+                    name.span,
+                    Diagnostic::error(
+                        "L027",
+                        format!(
+                            "`{}` is a field of a request's subject, so an attribute of that name could never be given",
+                            name.node
+                        ),
+                    )
+                    .with_help("choose another name for the attribute"),
                 ),
             );
             continue;
@@ -311,7 +551,7 @@ fn declare(
             );
             continue;
         }
-        list.add(&name.node, name.span);
+        list.add(&name.node, index, name.span);
         let result = match declaration {
             Declaration::Role(d) => vocabulary.add_role(&d.name.node, &d.label).map(drop),
             Declaration::Obligation(d) => {
@@ -319,13 +559,10 @@ fn declare(
             }
             Declaration::Party(d) => vocabulary.add_party(&d.name.node, &d.label).map(drop),
             Declaration::Category(d) | Declaration::Purpose(d) => {
-                trees.push((kind, d));
+                trees.push((kind, d, source));
                 Ok(())
             }
             Declaration::Attribute(d) => {
-                declared
-                    .attribute_types
-                    .insert(d.name.node.clone(), d.value_type);
                 match vocabulary.add_attribute(&d.name.node, &d.label, value_type(d.value_type)) {
                     Ok(Ok(_)) => Ok(()),
                     Ok(Err(held)) => {
@@ -357,45 +594,25 @@ fn declare(
             diagnostics.push(full(source, name.span));
         }
     }
-    // Parents before children, whatever order the file declares them in.
-    trees.sort_by_key(|(_, d)| d.name.node.matches('.').count());
-    for (kind, d) in trees {
-        if let Some((parent, _)) = d.name.node.rsplit_once('.') {
-            if !declared.has(kind, parent) {
-                diagnostics.push(
-                    source.at(
-                        d.name.span,
-                        Diagnostic::error(
-                            "L012",
-                            format!(
-                                "{} `{}` is inside `{parent}`, which is not declared",
-                                kind.word(),
-                                d.name.node
-                            ),
-                        )
-                        .with_help(format!("declare it too: {} {parent} \"…\"", kind.keyword())),
-                    ),
-                );
-                continue;
-            }
-        }
-        let result = match kind {
-            Kind::Category => vocabulary.add_category(&d.name.node, &d.label).map(drop),
-            _ => vocabulary.add_purpose(&d.name.node, &d.label).map(drop),
-        };
-        if result.is_err() {
-            diagnostics.push(full(source, d.name.span));
-        }
-    }
-    declared
+}
+
+/// What the files of one version have declared so far that must be unique across
+/// them: rule and revocation ids, the child rule, revocations of every purpose.
+#[derive(Default)]
+struct Seen {
+    ids: HashMap<String, (usize, Span)>,
+    children: Option<(usize, Span)>,
+    unscoped_revocation: bool,
 }
 
 /// Second pass over a file: its rules, parties and the rest, resolved to ids.
 struct FileCompiler<'a> {
     source: &'a Source,
+    /// Every file compiled, to say where an earlier declaration is.
+    files: &'a [(Source, PolicyFile)],
     vocabulary: &'a Vocabulary,
-    declared: &'a Declared,
-    diagnostics: &'a mut Vec<Diagnostic>,
+    declared: &'a Declared<'a>,
+    diagnostics: &'a mut Diagnostics,
 }
 
 impl FileCompiler<'_> {
@@ -406,7 +623,16 @@ impl FileCompiler<'_> {
     /// Resolves a declared name to its id in the shared vocabulary.
     fn resolve<Id: Named>(&mut self, name: &Spanned<String>) -> Option<Id> {
         let kind = Id::KIND;
-        if !self.declared.has(kind, &name.node) {
+        let builtin = (kind == Kind::Attribute && name.node == "age")
+            || (kind == Kind::Obligation && BUILTIN_OBLIGATIONS.contains(&name.node.as_str()));
+        if !builtin && !self.declared.has(kind, &name.node) {
+            let unknown =
+                Diagnostic::error("L010", format!("unknown {} `{}`", kind.word(), name.node));
+            // Past the diagnostics kept, a suggestion would be worked out for nothing.
+            if !self.diagnostics.keeps(Severity::Error) {
+                self.error(name.span, unknown);
+                return None;
+            }
             let mut candidates: Vec<&str> = self.declared.all(kind).collect();
             if kind == Kind::Attribute {
                 candidates.push("age");
@@ -414,24 +640,16 @@ impl FileCompiler<'_> {
             if kind == Kind::Obligation {
                 candidates.extend(BUILTIN_OBLIGATIONS);
             }
-            let builtin = (kind == Kind::Attribute && name.node == "age")
-                || (kind == Kind::Obligation && BUILTIN_OBLIGATIONS.contains(&name.node.as_str()));
-            if !builtin {
-                let help = match suggest(&name.node, candidates.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
-                        "declare it in this file: {} {} \"…\"",
-                        kind.keyword(),
-                        name.node
-                    ),
-                };
-                self.error(
-                    name.span,
-                    Diagnostic::error("L010", format!("unknown {} `{}`", kind.word(), name.node))
-                        .with_help(help),
-                );
-                return None;
-            }
+            let help = match suggest(&name.node, candidates.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "declare it in this file: {} {} \"…\"",
+                    kind.keyword(),
+                    name.node
+                ),
+            };
+            self.error(name.span, unknown.with_help(help));
+            return None;
         }
         Id::table(self.vocabulary).position(&name.node)
     }
@@ -638,6 +856,14 @@ impl FileCompiler<'_> {
     }
 
     fn cites(&mut self, cites: &[Spanned<String>]) -> Vec<Box<str>> {
+        for cite in cites.iter().filter(|c| c.node.trim().is_empty()) {
+            self.error(
+                cite.span,
+                Diagnostic::error("L029", "this citation is empty").with_help(
+                    "cite the section of the policy text by its title, like `cite \"Data Use\"`",
+                ),
+            );
+        }
         cites.iter().map(|c| c.node.as_str().into()).collect()
     }
 
@@ -750,7 +976,14 @@ impl FileCompiler<'_> {
         })
     }
 
-    fn version(&mut self, file: &PolicyFile) -> Option<VersionModel> {
+    /// This file's part of its version; `index` is the file's place among those
+    /// compiled, `seen` what earlier parts of the version declared.
+    fn version(
+        &mut self,
+        file: &PolicyFile,
+        index: usize,
+        seen: &mut Seen,
+    ) -> Option<VersionModel> {
         let header = &file.header;
         let name = header.version.node.clone();
         let date_text = header.effective.as_ref().unwrap_or(&header.version);
@@ -789,46 +1022,104 @@ impl FileCompiler<'_> {
             rules: Vec::new(),
             revocations: Vec::new(),
             children: None,
+            labels: NameNotes::default(),
+            fides: NameNotes::default(),
         };
-        let mut ids: HashMap<String, Span> = HashMap::new();
-        let mut children_span: Option<Span> = None;
         for declaration in &file.declarations {
             match declaration {
-                Declaration::Role(d) => version.roles.extend(self.vocabulary.role(&d.name.node)),
-                Declaration::Category(d) => version
-                    .categories
-                    .extend(self.vocabulary.category(&d.name.node)),
-                Declaration::Purpose(d) => version
-                    .purposes
-                    .extend(self.vocabulary.purpose(&d.name.node)),
+                Declaration::Role(d) => {
+                    if let Some(id) = self.vocabulary.role(&d.name.node) {
+                        version.roles.push(id);
+                        self.notes(d, id, &mut version.labels.roles, &mut version.fides.roles);
+                    }
+                }
+                Declaration::Category(d) => {
+                    if let Some(id) = self.vocabulary.category(&d.name.node) {
+                        version.categories.push(id);
+                        let (labels, fides) = (&mut version.labels, &mut version.fides);
+                        self.notes(d, id, &mut labels.categories, &mut fides.categories);
+                    }
+                }
+                Declaration::Purpose(d) => {
+                    if let Some(id) = self.vocabulary.purpose(&d.name.node) {
+                        version.purposes.push(id);
+                        let (labels, fides) = (&mut version.labels, &mut version.fides);
+                        self.notes(d, id, &mut labels.purposes, &mut fides.purposes);
+                    }
+                }
                 Declaration::Obligation(_) => {}
                 Declaration::Attribute(d) => version.attributes.extend(self.attribute(d)),
-                Declaration::Party(d) => version.parties.extend(self.party(d)),
+                Declaration::Party(d) => {
+                    if let Some(party) = self.party(d) {
+                        version
+                            .labels
+                            .parties
+                            .push((party.party, d.label.as_str().into()));
+                        version.parties.push(party);
+                    }
+                }
                 Declaration::Rule(rule) => {
-                    self.unique_id(&mut ids, &rule.id);
+                    self.unique_id(&mut seen.ids, index, &rule.id);
                     version.rules.extend(self.rule(rule));
                 }
                 Declaration::Revocation(r) => {
-                    self.unique_id(&mut ids, &r.id);
-                    let revocation = self.revocation(r, &version.revocations);
+                    self.unique_id(&mut seen.ids, index, &r.id);
+                    let revocation = self.revocation(r, seen.unscoped_revocation);
+                    seen.unscoped_revocation |= revocation
+                        .as_ref()
+                        .is_some_and(|r| r.purposes == Scope::Any);
                     version.revocations.extend(revocation);
                 }
                 Declaration::Children(c) => {
-                    if let Some(first) = children_span {
-                        let line = self.source.locate(first).line;
+                    if let Some(first) = seen.children {
+                        let place = first_place(self.files, self.source, first);
                         self.error(
                             c.span,
                             Diagnostic::error("L017", "the child rule is declared twice")
-                                .with_help(format!("keep one; the first is on line {line}")),
+                                .with_help(format!("keep one; the first is {place}")),
                         );
                         continue;
                     }
-                    children_span = Some(c.span);
+                    seen.children = Some((index, c.span));
                     version.children = self.children(c);
                 }
             }
         }
         effective.map(|_| version)
+    }
+
+    /// Records a declaration's label and, when it has one, its Fides key (which must
+    /// be a key Fides accepts: letters, digits and `_ . - < >`).
+    fn notes<Id: Copy>(
+        &mut self,
+        d: &ast::NameDecl,
+        id: Id,
+        labels: &mut Vec<(Id, Box<str>)>,
+        fides: &mut Vec<(Id, Box<str>)>,
+    ) {
+        labels.push((id, d.label.as_str().into()));
+        let Some(key) = &d.fides else {
+            return;
+        };
+        let valid = !key.node.is_empty()
+            && key
+                .node
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-<>".contains(&b));
+        if valid {
+            fides.push((id, key.node.as_str().into()));
+        } else {
+            self.error(
+                key.span,
+                Diagnostic::error(
+                    "L024",
+                    format!("`{}` is not a key of the Fides taxonomy", key.node),
+                )
+                .with_help(
+                    "a Fides key has only letters, digits and `_ . - < >`, such as \"user.contact.email\"",
+                ),
+            );
+        }
     }
 
     /// `attribute NAME "label" is TYPE[, default VALUE]`: the id and its default.
@@ -883,7 +1174,7 @@ impl FileCompiler<'_> {
     fn revocation(
         &mut self,
         r: &ast::RevocationDecl,
-        earlier: &[Revocation],
+        earlier_unscoped: bool,
     ) -> Option<Revocation> {
         let purposes = match &r.purposes {
             None => Scope::Any,
@@ -912,7 +1203,7 @@ impl FileCompiler<'_> {
             );
             return None;
         }
-        if purposes == Scope::Any && earlier.iter().any(|x| x.purposes == Scope::Any) {
+        if purposes == Scope::Any && earlier_unscoped {
             self.error(
                 r.id.span,
                 Diagnostic::error("L017", "a second revocation rule covers every purpose")
@@ -945,6 +1236,22 @@ impl FileCompiler<'_> {
             );
             return None;
         };
+        if !(1..=MAX_AGE).contains(&c.under.node) {
+            self.error(
+                c.under.span,
+                Diagnostic::error(
+                    "L028",
+                    format!(
+                        "the child rule's age must be from 1 to {MAX_AGE}, not {}",
+                        c.under.node
+                    ),
+                )
+                .with_help(format!(
+                    "a request gives ages from 0 to {MAX_AGE}: `children under 0` would cover no one, and an age above {MAX_AGE} everyone"
+                )),
+            );
+            return None;
+        }
         let roles = self.scope::<RoleId>(Some(list));
         let unless = c.unless.as_ref().and_then(|u| self.condition(u));
         let mut obligations = self.obligations(&c.obligations);
@@ -959,7 +1266,12 @@ impl FileCompiler<'_> {
         })
     }
 
-    fn unique_id(&mut self, ids: &mut HashMap<String, Span>, id: &Spanned<String>) {
+    fn unique_id(
+        &mut self,
+        ids: &mut HashMap<String, (usize, Span)>,
+        index: usize,
+        id: &Spanned<String>,
+    ) {
         if id.node == CHILD_RULE {
             self.error(
                 id.span,
@@ -972,15 +1284,15 @@ impl FileCompiler<'_> {
             return;
         }
         if let Some(first) = ids.get(&id.node) {
-            let line = self.source.locate(*first).line;
+            let place = first_place(self.files, self.source, *first);
             self.error(
                 id.span,
                 Diagnostic::error("L018", format!("the id `{}` is used twice", id.node)).with_help(
-                    format!("rule ids must be unique in a version; the first is on line {line}"),
+                    format!("rule ids must be unique in a version; the first is {place}"),
                 ),
             );
         } else {
-            ids.insert(id.node.clone(), id.span);
+            ids.insert(id.node.clone(), (index, id.span));
         }
     }
 }

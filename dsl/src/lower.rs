@@ -9,30 +9,23 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use crate::ast::*;
-use crate::diagnostic::{Diagnostic, Source};
-use crate::parser::Rule;
+use crate::diagnostic::{Diagnostic, Diagnostics, Source};
+use crate::parser::{self, Rule};
+use crate::split;
 
 /// The most `and`, `or` and `not` words one condition may hold.
 pub const MAX_OPERATORS: usize = 64;
 
 type Lowered<T> = Result<T, Diagnostic>;
 
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+pub(crate) static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
         .op(Op::infix(Rule::op_or, Assoc::Left))
         .op(Op::infix(Rule::op_and, Assoc::Left))
         .op(Op::prefix(Rule::op_not))
 });
 
-fn span(pair: &Pair<'_, Rule>) -> Span {
-    let s = pair.as_span();
-    Span {
-        start: s.start(),
-        end: s.end(),
-    }
-}
-
-fn is_keyword(rule: Rule) -> bool {
+pub(crate) fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::k_about
@@ -63,6 +56,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::k_error
             | Rule::k_except
             | Rule::k_expect
+            | Rule::k_fides
             | Rule::k_for
             | Rule::k_in
             | Rule::k_is
@@ -102,11 +96,23 @@ fn parts<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
     pair.into_inner().filter(|p| !is_keyword(p.as_rule()))
 }
 
+/// Lowers pairs parsed from the source starting at byte `offset` (the loader
+/// parses a file one declaration at a time).
 struct Lowerer<'s> {
     source: &'s Source,
+    offset: usize,
 }
 
 impl<'s> Lowerer<'s> {
+    /// Where a pair is in the source.
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span {
+            start: self.offset + s.start(),
+            end: self.offset + s.end(),
+        }
+    }
+
     fn internal(&self, at: Span, what: &str) -> Diagnostic {
         self.source.at(
             at,
@@ -130,12 +136,12 @@ impl<'s> Lowerer<'s> {
     fn name(&self, pair: &Pair<'_, Rule>) -> Name {
         Spanned {
             node: pair.as_str().to_owned(),
-            span: span(pair),
+            span: self.span(pair),
         }
     }
 
     fn string(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<String>> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let inner = pair
             .into_inner()
             .next()
@@ -150,7 +156,7 @@ impl<'s> Lowerer<'s> {
     fn integer(&self, pair: &Pair<'_, Rule>) -> Lowered<u32> {
         pair.as_str().parse::<u32>().map_err(|_| {
             self.source.at(
-                span(pair),
+                self.span(pair),
                 Diagnostic::error(
                     "L004",
                     format!("`{}` is too large a number here", pair.as_str()),
@@ -160,18 +166,18 @@ impl<'s> Lowerer<'s> {
     }
 
     fn name_list(&self, pair: Pair<'_, Rule>) -> Lowered<NameList> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let inner = parts(pair)
             .next()
             .ok_or_else(|| self.internal(at, "a list"))?;
         Ok(match inner.as_rule() {
             Rule::name_list => NameList::Names(parts(inner).map(|n| self.name(&n)).collect()),
-            _ => NameList::Any(span(&inner)),
+            _ => NameList::Any(self.span(&inner)),
         })
     }
 
     fn header(&self, pair: Pair<'_, Rule>) -> Lowered<Header> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let mut items = parts(pair);
         let title = self.string(self.next(&mut items, at, "the title")?)?.node;
         let version_pair = self.next(&mut items, at, "the version")?;
@@ -185,7 +191,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn version_name(&self, pair: Pair<'_, Rule>) -> Lowered<Name> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let inner = parts(pair)
             .next()
             .ok_or_else(|| self.internal(at, "a version"))?;
@@ -196,7 +202,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn literal(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Literal>> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let inner = pair
             .into_inner()
             .next()
@@ -224,7 +230,7 @@ impl<'s> Lowerer<'s> {
     fn obligations(&self, pair: Pair<'_, Rule>) -> Lowered<Vec<ObligationItem>> {
         parts(pair)
             .map(|item| {
-                let at = span(&item);
+                let at = self.span(&item);
                 let mut inner = parts(item);
                 let name = self.name(&self.next(&mut inner, at, "an obligation")?);
                 let within_days = inner.next().map(|n| self.integer(&n)).transpose()?;
@@ -238,14 +244,24 @@ impl<'s> Lowerer<'s> {
     }
 
     fn declaration(&self, pair: Pair<'_, Rule>) -> Lowered<Declaration> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let rule = pair.as_rule();
         match rule {
             Rule::role_decl | Rule::category_decl | Rule::purpose_decl | Rule::obligation_decl => {
                 let mut items = parts(pair);
                 let name = self.name(&self.next(&mut items, at, "a name")?);
                 let label = self.string(self.next(&mut items, at, "a label")?)?.node;
-                let decl = NameDecl { name, label };
+                let fides = match items.next() {
+                    Some(clause) => {
+                        let clause_at = self.span(&clause);
+                        let key = parts(clause)
+                            .next()
+                            .ok_or_else(|| self.internal(clause_at, "a Fides key"))?;
+                        Some(self.string(key)?)
+                    }
+                    None => None,
+                };
+                let decl = NameDecl { name, label, fides };
                 Ok(match rule {
                     Rule::role_decl => Declaration::Role(decl),
                     Rule::category_decl => Declaration::Category(decl),
@@ -258,7 +274,7 @@ impl<'s> Lowerer<'s> {
                 let name = self.name(&self.next(&mut items, at, "a name")?);
                 let label = self.string(self.next(&mut items, at, "a label")?)?.node;
                 let type_pair = self.next(&mut items, at, "a type")?;
-                let type_at = span(&type_pair);
+                let type_at = self.span(&type_pair);
                 let value_type = match type_pair.into_inner().next().map(|p| p.as_rule()) {
                     Some(Rule::yes_no_type) => TypeName::YesNo,
                     Some(Rule::k_number) => TypeName::Number,
@@ -288,7 +304,7 @@ impl<'s> Lowerer<'s> {
                 for item in items {
                     match item.as_rule() {
                         Rule::receives_clause => {
-                            let item_at = span(&item);
+                            let item_at = self.span(&item);
                             let list = parts(item)
                                 .next()
                                 .ok_or_else(|| self.internal(item_at, "purposes"))?;
@@ -296,7 +312,7 @@ impl<'s> Lowerer<'s> {
                         }
                         Rule::then_clause => party.obligations = self.obligations(item)?,
                         Rule::cite_clause => party.cites = self.cites(item)?,
-                        _ => return Err(self.internal(span(&item), "a party")),
+                        _ => return Err(self.internal(self.span(&item), "a party")),
                     }
                 }
                 Ok(Declaration::Party(party))
@@ -315,10 +331,10 @@ impl<'s> Lowerer<'s> {
                 for item in items {
                     match item.as_rule() {
                         Rule::for_clause => decl.purposes = Some(self.clause_list(item)?),
-                        Rule::withdraws_clause => decl.withdraws = Some(span(&item)),
+                        Rule::withdraws_clause => decl.withdraws = Some(self.span(&item)),
                         Rule::then_clause => decl.obligations = self.obligations(item)?,
                         Rule::cite_clause => decl.cites = self.cites(item)?,
-                        _ => return Err(self.internal(span(&item), "a revocation")),
+                        _ => return Err(self.internal(self.span(&item), "a revocation")),
                     }
                 }
                 Ok(Declaration::Revocation(decl))
@@ -328,7 +344,7 @@ impl<'s> Lowerer<'s> {
                 let under_pair = self.next(&mut items, at, "an age")?;
                 let under = Spanned {
                     node: self.integer(&under_pair)?,
-                    span: span(&under_pair),
+                    span: self.span(&under_pair),
                 };
                 let mut decl = ChildrenDecl {
                     under,
@@ -342,7 +358,7 @@ impl<'s> Lowerer<'s> {
                     match item.as_rule() {
                         Rule::about_clause => decl.roles = Some(self.clause_list(item)?),
                         Rule::unless_clause => {
-                            let item_at = span(&item);
+                            let item_at = self.span(&item);
                             let condition = parts(item)
                                 .next()
                                 .ok_or_else(|| self.internal(item_at, "a condition"))?;
@@ -350,10 +366,10 @@ impl<'s> Lowerer<'s> {
                         }
                         Rule::then_clause => decl.obligations = self.obligations(item)?,
                         Rule::cite_clause => decl.cites = self.cites(item)?,
-                        _ => return Err(self.internal(span(&item), "the children rule")),
+                        _ => return Err(self.internal(self.span(&item), "the children rule")),
                     }
                 }
-                Ok(Declaration::Children(decl))
+                Ok(Declaration::Children(Box::new(decl)))
             }
             _ => Err(self.internal(at, "a declaration")),
         }
@@ -361,7 +377,7 @@ impl<'s> Lowerer<'s> {
 
     /// The list inside `about …`, `for …`, `to …` or `of …`.
     fn clause_list(&self, pair: Pair<'_, Rule>) -> Lowered<NameList> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let list = parts(pair)
             .next()
             .ok_or_else(|| self.internal(at, "a list"))?;
@@ -370,7 +386,7 @@ impl<'s> Lowerer<'s> {
 
     /// Fills a scope from one clause; false when the clause is not a scope clause.
     fn scope_clause(&self, scope: &mut Scope, item: Pair<'_, Rule>) -> Lowered<bool> {
-        let at = span(&item);
+        let at = self.span(&item);
         let (word, taken) = match item.as_rule() {
             Rule::of_clause => ("of", scope.categories.is_some()),
             Rule::about_clause => ("about", scope.roles.is_some()),
@@ -407,11 +423,11 @@ impl<'s> Lowerer<'s> {
     }
 
     fn rule(&self, pair: Pair<'_, Rule>) -> Lowered<RuleDecl> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let mut items = parts(pair);
         let id = self.name(&self.next(&mut items, at, "a rule id")?);
         let effect_pair = self.next(&mut items, at, "allow or deny")?;
-        let effect_at = span(&effect_pair);
+        let effect_at = self.span(&effect_pair);
         let inner = parts(effect_pair)
             .next()
             .ok_or_else(|| self.internal(effect_at, "allow or deny"))?;
@@ -437,7 +453,7 @@ impl<'s> Lowerer<'s> {
             cites: Vec::new(),
         };
         for item in items {
-            let item_at = span(&item);
+            let item_at = self.span(&item);
             match item.as_rule() {
                 Rule::basis_clause => {
                     let name = parts(item)
@@ -448,7 +464,7 @@ impl<'s> Lowerer<'s> {
                 Rule::except_clause => {
                     let mut scope = Scope::default();
                     for part in parts(item) {
-                        let part_at = span(&part);
+                        let part_at = self.span(&part);
                         if !self.scope_clause(&mut scope, part)? {
                             return Err(self.internal(part_at, "an exception"));
                         }
@@ -471,7 +487,10 @@ impl<'s> Lowerer<'s> {
     }
 
     fn condition(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
-        let at = span(&pair);
+        let at = self.span(&pair);
+        // Counted before the tree is built: a condition of thousands of `not`s must be
+        // refused before lowering recurses into it. pest's pairs are a flat queue, so
+        // this is one linear scan of the condition's tokens.
         let operators = pair
             .clone()
             .into_inner()
@@ -498,7 +517,7 @@ impl<'s> Lowerer<'s> {
             .map_prefix(|op, operand| {
                 let operand = operand?;
                 let span = Span {
-                    start: span(&op).start,
+                    start: self.span(&op).start,
                     end: operand.span.end,
                 };
                 Ok(Spanned {
@@ -522,7 +541,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn consent_test(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let mut present = true;
         let mut purpose = None;
         // `no` is a keyword `parts` would drop, so read every pair.
@@ -541,13 +560,13 @@ impl<'s> Lowerer<'s> {
     }
 
     fn test(&self, pair: Pair<'_, Rule>) -> Lowered<Spanned<Expr>> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let mut items = parts(pair);
         let attribute = self.name(&self.next(&mut items, at, "an attribute")?);
         let check = match items.next() {
             None => None,
             Some(check) => {
-                let check_at = span(&check);
+                let check_at = self.span(&check);
                 Some(match check.as_rule() {
                     Rule::comparison => {
                         let mut inner = parts(check);
@@ -585,7 +604,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn test_case(&self, pair: Pair<'_, Rule>) -> Lowered<TestCase> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let mut items = parts(pair);
         let name = self.string(self.next(&mut items, at, "a test name")?)?.node;
         let subject = self.next(&mut items, at, "the subject")?;
@@ -597,7 +616,7 @@ impl<'s> Lowerer<'s> {
             match item.as_rule() {
                 Rule::integer => age = Some(self.integer(&item)?),
                 _ => {
-                    let item_at = span(&item);
+                    let item_at = self.span(&item);
                     let mut inner = parts(item);
                     let attribute = self.name(&self.next(&mut inner, item_at, "an attribute")?);
                     let value = match inner.next() {
@@ -633,7 +652,7 @@ impl<'s> Lowerer<'s> {
             expect: Expectation::Error,
         };
         for item in items {
-            let item_at = span(&item);
+            let item_at = self.span(&item);
             match item.as_rule() {
                 Rule::consent_line | Rule::revoked_line => {
                     let is_consent = item.as_rule() == Rule::consent_line;
@@ -686,7 +705,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn expectation(&self, pair: Pair<'_, Rule>) -> Lowered<Expectation> {
-        let at = span(&pair);
+        let at = self.span(&pair);
         let inner = parts(pair)
             .next()
             .ok_or_else(|| self.internal(at, "an expectation"))?;
@@ -722,13 +741,102 @@ impl<'s> Lowerer<'s> {
     }
 }
 
-/// Lowers a parsed policy file.
-pub(crate) fn policy_file(
+/// Parses and lowers a policy file one declaration at a time: pest's pairs for
+/// one declaration are dropped before the next is read, so a large file never
+/// has its whole parse tree in memory. A large file is read in parts on several
+/// threads ([`crate::split`]). Lowering problems go to `diagnostics`. On a syntax
+/// error the whole file is parsed again in one go, for the error the one-go parse
+/// gives (what the file lacks where it stops).
+pub(crate) fn policy_file(source: &Source, diagnostics: &mut Diagnostics) -> Option<PolicyFile> {
+    if let Err(d) = parser::check_limits(source) {
+        diagnostics.push(d);
+        return None;
+    }
+    let text = source.text.as_str();
+    let at = parser::skip_trivia(text, 0);
+    let Some((header_pair, end)) = parser::parse_at(source, Rule::header, at) else {
+        return whole_policy_file(source, diagnostics);
+    };
+    let header = match (Lowerer { source, offset: at }).header(header_pair) {
+        Ok(h) => h,
+        Err(e) => {
+            diagnostics.push(e);
+            return None;
+        }
+    };
+    let ranges = split::ranges(text, parser::skip_trivia(text, end));
+    let parts = split::each(&ranges, |from, to| declarations(source, from, to));
+    let mut declarations = Vec::new();
+    let mut file_problems = Diagnostics::new();
+    for part in parts {
+        let Some((mut part, problems)) = part else {
+            return whole_policy_file(source, diagnostics);
+        };
+        declarations.append(&mut part);
+        file_problems.absorb(problems);
+    }
+    if file_problems.is_empty() {
+        return Some(PolicyFile {
+            header,
+            declarations,
+        });
+    }
+    diagnostics.absorb(file_problems);
+    None
+}
+
+/// The declarations written from byte `from` (where one starts) up to byte `to`,
+/// read one at a time, with the problems lowering them found. `None` on a syntax
+/// error, or when the last declaration does not end where `to` says the next
+/// begins.
+fn declarations(
+    source: &Source,
+    from: usize,
+    to: usize,
+) -> Option<(Vec<Declaration>, Diagnostics)> {
+    let text = source.text.as_str();
+    let mut problems = Diagnostics::new();
+    let mut declarations = Vec::new();
+    let mut at = from;
+    while at < to {
+        let (pair, end) = parser::parse_at(source, Rule::one_declaration, at)?;
+        let lowerer = Lowerer { source, offset: at };
+        let lowered = pair
+            .into_inner()
+            .next()
+            .ok_or_else(|| lowerer.internal(Span { start: at, end }, "a declaration"))
+            .and_then(|declaration| lowerer.declaration(declaration));
+        match lowered {
+            Ok(d) => declarations.push(d),
+            Err(e) => problems.push(e),
+        }
+        at = parser::skip_trivia(text, end);
+    }
+    (at == to).then_some((declarations, problems))
+}
+
+/// The whole file parsed in one go: its syntax error, or (should the file parse
+/// this way after all) its lowering.
+fn whole_policy_file(source: &Source, diagnostics: &mut Diagnostics) -> Option<PolicyFile> {
+    let lowered = parser::parse(source, Rule::policy_file)
+        .map_err(|e| vec![e])
+        .and_then(|pair| policy_pair(source, pair));
+    match lowered {
+        Ok(file) => Some(file),
+        Err(problems) => {
+            diagnostics.extend(problems);
+            None
+        }
+    }
+}
+
+/// Lowers a policy file parsed whole (`lawful fmt` checks its output so).
+pub(crate) fn policy_pair(
     source: &Source,
     pair: Pair<'_, Rule>,
 ) -> Result<PolicyFile, Vec<Diagnostic>> {
-    let lowerer = Lowerer { source };
-    let at = span(&pair);
+    let lowerer = Lowerer { source, offset: 0 };
+    let at = lowerer.span(&pair);
     let mut items = pair.into_inner().filter(|p| p.as_rule() != Rule::EOI);
     let header = items
         .next()
@@ -752,12 +860,53 @@ pub(crate) fn policy_file(
     }
 }
 
-/// Lowers a parsed test file.
-pub(crate) fn test_file(
+/// Parses and lowers a test file one case at a time (see [`policy_file`]).
+pub(crate) fn test_file(source: &Source, diagnostics: &mut Diagnostics) -> Option<TestFile> {
+    if let Err(d) = parser::check_limits(source) {
+        diagnostics.push(d);
+        return None;
+    }
+    let text = source.text.as_str();
+    let mut file_problems = Diagnostics::new();
+    let mut cases = Vec::new();
+    let mut at = parser::skip_trivia(text, 0);
+    while at < text.len() {
+        let Some((pair, end)) = parser::parse_at(source, Rule::test_case, at) else {
+            return whole_test_file(source, diagnostics);
+        };
+        match (Lowerer { source, offset: at }).test_case(pair) {
+            Ok(c) => cases.push(c),
+            Err(e) => file_problems.push(e),
+        }
+        at = parser::skip_trivia(text, end);
+    }
+    if file_problems.is_empty() {
+        return Some(TestFile { cases });
+    }
+    diagnostics.absorb(file_problems);
+    None
+}
+
+/// The whole test file parsed in one go (see [`whole_policy_file`]).
+fn whole_test_file(source: &Source, diagnostics: &mut Diagnostics) -> Option<TestFile> {
+    let lowered = parser::parse(source, Rule::test_file)
+        .map_err(|e| vec![e])
+        .and_then(|pair| test_pair(source, pair));
+    match lowered {
+        Ok(file) => Some(file),
+        Err(problems) => {
+            diagnostics.extend(problems);
+            None
+        }
+    }
+}
+
+/// Lowers a test file parsed whole.
+pub(crate) fn test_pair(
     source: &Source,
     pair: Pair<'_, Rule>,
 ) -> Result<TestFile, Vec<Diagnostic>> {
-    let lowerer = Lowerer { source };
+    let lowerer = Lowerer { source, offset: 0 };
     let mut cases = Vec::new();
     let mut errors = Vec::new();
     for item in pair.into_inner().filter(|p| p.as_rule() == Rule::test_case) {

@@ -9,6 +9,7 @@ use pest::error::{ErrorVariant, InputLocation};
 
 use crate::ast::Span;
 use crate::diagnostic::{Diagnostic, Source};
+use lawful_core::suggest::suggest;
 
 /// The grammar, derived from `grammar.pest`.
 #[derive(pest_derive::Parser)]
@@ -36,7 +37,42 @@ pub(crate) fn parse(
     })
 }
 
-fn check_limits(source: &Source) -> Result<(), Diagnostic> {
+/// Parses `rule` at byte `at` of the source (a character boundary): its pair,
+/// with spans counted from `at`, and the byte where it ends. `None` when it does
+/// not parse there; the caller then parses the whole file for the error.
+pub(crate) fn parse_at(
+    source: &Source,
+    entry: Rule,
+    at: usize,
+) -> Option<(pest::iterators::Pair<'_, Rule>, usize)> {
+    let rest = source.text.get(at..)?;
+    let pair = LawfulParser::parse(entry, rest).ok()?.next()?;
+    let end = at + pair.as_span().end();
+    Some((pair, end))
+}
+
+/// The first byte at or after `at` that is not blank space or a comment, as the
+/// grammar's `WHITESPACE` and `COMMENT` skip them between tokens.
+pub(crate) fn skip_trivia(text: &str, mut at: usize) -> usize {
+    let bytes = text.as_bytes();
+    loop {
+        match bytes.get(at) {
+            Some(b' ' | b'\t' | b'\r' | b'\n') => at += 1,
+            Some(b'#') => {
+                at += bytes
+                    .get(at..)
+                    .unwrap_or_default()
+                    .iter()
+                    .position(|b| *b == b'\n' || *b == b'\r')
+                    .unwrap_or(bytes.len() - at);
+            }
+            _ => return at,
+        }
+    }
+}
+
+/// Checks the file's size and the nesting of its brackets, before pest runs.
+pub(crate) fn check_limits(source: &Source) -> Result<(), Diagnostic> {
     if source.text.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "L002",
@@ -54,7 +90,7 @@ fn check_limits(source: &Source) -> Result<(), Diagnostic> {
     let mut escaped = false;
     for (i, c) in source.text.char_indices() {
         match c {
-            '\n' => in_comment = false,
+            '\n' | '\r' => in_comment = false,
             _ if in_comment => {}
             '\\' if in_string => escaped = !escaped,
             '"' if !escaped => in_string = !in_string,
@@ -136,6 +172,7 @@ fn describe(rule: Rule) -> String {
         Rule::then_clause => "`then`",
         Rule::cite_clause => "`cite`",
         Rule::receives_clause => "`receives for`",
+        Rule::fides_clause => "`fides`",
         Rule::expect_clause => "`expect`",
         Rule::request_line => "`use` or `disclose`",
         Rule::consent_line => "`consented to`",
@@ -145,12 +182,39 @@ fn describe(rule: Rule) -> String {
     .to_owned()
 }
 
+/// The kind of declaration the text before `start` is inside: the first word of the
+/// nearest line above that starts a declaration.
+fn enclosing_declaration(source: &Source, start: usize) -> Option<&str> {
+    const STARTS: [&str; 5] = ["rule", "party", "revocation", "children", "test"];
+    source
+        .text
+        .get(..start)?
+        .lines()
+        .rev()
+        .filter_map(|line| line.split_whitespace().next())
+        .find(|word| STARTS.contains(word))
+}
+
+/// The clauses of a declaration, in the order they must be written.
+fn clause_order(declaration: Option<&str>) -> (&'static str, &'static str) {
+    match declaration {
+        Some("party") => ("a party", "receives for, then, cite"),
+        Some("revocation") => ("a revocation", "for, withdraws consent, then, cite"),
+        Some("children") => ("the child rule", "about, unless, then, cite"),
+        _ => (
+            "a rule",
+            "allow/deny, about, for, to, basis, when, except, then, cite",
+        ),
+    }
+}
+
 /// A syntax error at a specific, recognisable mistake, when there is one.
 fn common_mistake(source: &Source, start: usize, word: &str) -> Option<Diagnostic> {
     const CLAUSES: [&str; 10] = [
         "about", "for", "to", "basis", "when", "except", "then", "cite", "receives", "of",
     ];
-    const ORDER: &str = "write them in this order: allow/deny, about, for, to, basis, when, except, then, cite (each at most once)";
+    let (whose, order) = clause_order(enclosing_declaration(source, start));
+    let order_help = format!("write them in this order: {order} (each at most once)");
     let here = |len: usize, message: String, help: &str| {
         Some(source.at(
             Span {
@@ -189,8 +253,8 @@ fn common_mistake(source: &Source, start: usize, word: &str) -> Option<Diagnosti
     if CLAUSES.contains(&word) {
         return here(
             word.len(),
-            format!("`{word}` cannot come here: the clauses of a rule go in a fixed order"),
-            ORDER,
+            format!("`{word}` cannot come here: the clauses of {whose} go in a fixed order"),
+            &order_help,
         );
     }
     if matches!(
@@ -208,7 +272,7 @@ fn common_mistake(source: &Source, start: usize, word: &str) -> Option<Diagnosti
             .text
             .get(start + 1..)
             .unwrap_or_default()
-            .lines()
+            .split(['\n', '\r'])
             .next()
             .unwrap_or_default();
         if !line.contains('"') {
@@ -229,6 +293,40 @@ fn common_mistake(source: &Source, start: usize, word: &str) -> Option<Diagnosti
     None
 }
 
+/// A declaration whose label is missing: pest finds the next line where it wanted
+/// quoted text, so point at the end of the declaration's own line instead.
+fn missing_label(
+    source: &Source,
+    start: usize,
+    error: &pest::error::Error<Rule>,
+) -> Option<Diagnostic> {
+    let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
+        return None;
+    };
+    if !positives.contains(&Rule::string) {
+        return None;
+    }
+    let before = source.text.get(..start)?;
+    let gap = &before[before.trim_end().len()..];
+    if !gap.contains('\n') {
+        return None;
+    }
+    let end = before.trim_end().len();
+    let line = before.get(..end)?.rsplit('\n').next()?.trim();
+    Some(
+        source.at(
+            Span { start: end, end },
+            Diagnostic::error(
+                "L001",
+                format!("`{line}` needs a label in quotes at the end of its line"),
+            )
+            .with_help(format!(
+                "every declared name has a plain-English label: {line} \"…\""
+            )),
+        ),
+    )
+}
+
 fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic {
     let (start, end) = match error.location {
         InputLocation::Pos(p) => (p, p + 1),
@@ -245,8 +343,12 @@ fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic 
     {
         return mistake;
     }
+    if let Some(missing) = missing_label(source, start, &error) {
+        return missing;
+    }
     let found = raw.as_ref().map(|w| w.escape_debug().to_string());
     let mut clause_expected = false;
+    let mut keywords: Vec<String> = Vec::new();
     let message = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
             clause_expected = positives.iter().any(|r| {
@@ -261,6 +363,10 @@ fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic 
                         | Rule::k_cite
                 )
             });
+            keywords = positives
+                .iter()
+                .filter_map(|r| format!("{r:?}").strip_prefix("k_").map(str::to_owned))
+                .collect();
             let mut wanted: Vec<String> = positives.iter().map(|r| describe(*r)).collect();
             wanted.dedup();
             let list = match wanted.as_slice() {
@@ -279,10 +385,20 @@ fn syntax_error(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic 
         },
         ErrorVariant::CustomError { message } => message.clone(),
     };
-    let help = if clause_expected {
-        "a rule's clauses go in this order: allow/deny, about, for, to, basis, when, except, then, cite"
+    let misspelt = raw.as_deref().and_then(|word| {
+        let word: String = word
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        suggest(&word, keywords.iter().map(String::as_str)).filter(|s| *s != word)
+    });
+    let help = if let Some(keyword) = misspelt {
+        format!("did you mean `{keyword}`?")
+    } else if clause_expected {
+        let (whose, order) = clause_order(enclosing_declaration(source, start));
+        format!("{whose}'s clauses go in this order: {order}")
     } else {
-        "see the language reference in docs/language.md"
+        "see the language reference in docs/language.md".to_owned()
     };
     let word_end = raw.as_ref().map_or(end, |w| start + w.len());
     source.at(

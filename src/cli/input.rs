@@ -101,6 +101,25 @@ pub(crate) fn read_rest(
     Ok(())
 }
 
+/// Decides whether the input, starting with `first_line` (already read), is one
+/// JSON document as a whole: reads the rest, up to the size of a request. Gives
+/// back the input still to read and, when it is one document, the document; when
+/// it is not, the input given back starts again just after `first_line`.
+pub(crate) fn whole_document(mut reader: Input, first_line: Vec<u8>) -> (Input, Option<Vec<u8>>) {
+    let line_length = first_line.len();
+    let mut document = first_line;
+    document.push(b'\n');
+    // `read_rest` succeeds only when it met the end of the input within the limit.
+    let complete = read_rest(&mut reader, &mut document).is_ok();
+    if complete && serde_json::from_slice::<serde::de::IgnoredAny>(&document).is_ok() {
+        return (reader, Some(document));
+    }
+    // Not one document: read what was taken again, line by line, then the rest.
+    let taken = document.split_off(line_length + 1);
+    let again: Box<dyn Read> = Box::new(std::io::Cursor::new(taken).chain(reader));
+    (BufReader::with_capacity(1 << 16, again), None)
+}
+
 /// Reads one whole request from FILE or standard input, refusing more than a
 /// request may be.
 pub(crate) fn read_one(file: Option<&PathBuf>) -> Result<Vec<u8>, String> {

@@ -1,17 +1,21 @@
-//! The command-line interface. Each command has its own module; this one reads
-//! the arguments and dispatches. Exit codes: 0 success, 1 a check or test
-//! failure, 2 bad input or usage.
+//! The command-line interface, parsed with clap. Each command has its own module
+//! with its options and its `run`; this one dispatches. Exit codes: 0 success,
+//! 1 a check or test failure, 2 bad input or usage (clap's own usage errors too).
 
-mod args;
 mod check;
 mod decide;
+mod diff;
 mod explain;
+mod fmt;
 mod input;
+mod lsp;
+mod map;
+mod report;
+#[cfg(feature = "server")]
+mod serve;
 mod test;
 
-use std::ffi::OsString;
-
-pub(crate) use args::Args;
+use clap::{Parser, Subcommand};
 
 /// Success.
 pub(crate) const OK: u8 = 0;
@@ -20,49 +24,64 @@ pub(crate) const FAILED: u8 = 1;
 /// Bad input or usage.
 pub(crate) const BAD_INPUT: u8 = 2;
 
-const HELP: &str = "\
-lawful — privacy policies as code
+/// lawful — privacy policies as code
+#[derive(Parser)]
+#[command(
+    name = "lawful",
+    version,
+    about = "lawful — privacy policies as code",
+    after_help = "Example:\n  lawful explain --policy rules/filestack examples/revoked-marketing.json",
+    arg_required_else_help = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-Usage: lawful <COMMAND> [OPTIONS]
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, validate and lint rule files
+    Check(check::CheckArgs),
+    /// Run the expected decisions written beside the rules
+    Test(test::TestArgs),
+    /// Decide JSON requests (one, or JSON Lines) against a policy
+    Decide(decide::DecideArgs),
+    /// Explain one decision in plain English
+    Explain(explain::ExplainArgs),
+    /// Lay rule and test files out canonically
+    Fmt(fmt::FmtArgs),
+    /// Start the language server for editors (stdio)
+    Lsp(lsp::LspArgs),
+    /// The data map, a record of processing, or a Fides manifest
+    Map(map::MapArgs),
+    /// Report every decision that changes between two policies
+    Diff(diff::DiffCommand),
+    /// Serve decisions over HTTP/JSON, reloading the rules as they change
+    #[cfg(feature = "server")]
+    Serve(serve::ServeArgs),
+}
 
-Commands:
-  check    Parse, validate and lint rule files
-  test     Run the expected decisions written beside the rules
-  decide   Decide JSON requests (one, or JSON Lines) against a policy
-  explain  Explain one decision in plain English
-
-Run `lawful <COMMAND> --help` for a command's options and an example.
-
-Example:
-  lawful explain --policy rules/filestack examples/revoked-marketing.json
-";
-
-pub(crate) fn run(raw: &[OsString]) -> u8 {
-    let Some(command) = raw.first().and_then(|c| c.to_str()) else {
-        eprint!("{HELP}");
-        return BAD_INPUT;
+/// Parses the arguments and runs the command; the exit code.
+pub(crate) fn run(raw: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(std::iter::once("lawful".into()).chain(raw)) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout with exit 0; usage errors to stderr with 2.
+            let _ = error.print();
+            return if error.use_stderr() { BAD_INPUT } else { OK };
+        }
     };
-    let rest = raw.get(1..).unwrap_or_default();
-    match command {
-        "-h" | "--help" | "help" => {
-            print!("{HELP}");
-            OK
-        }
-        "-V" | "--version" => {
-            println!("lawful {}", env!("CARGO_PKG_VERSION"));
-            OK
-        }
-        "check" => check::run(rest),
-        "test" => test::run(rest),
-        "decide" => decide::run(rest),
-        "explain" => explain::run(rest),
-        other => {
-            let hint = lawful_core::suggest::suggest(other, ["check", "test", "decide", "explain"])
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            eprintln!("error: unknown command `{other}`{hint}\n\n{HELP}");
-            BAD_INPUT
-        }
+    match &cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Decide(args) => decide::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Lsp(args) => lsp::run(args),
+        Command::Map(args) => map::run(args),
+        Command::Diff(args) => diff::run(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::run(args),
     }
 }
 

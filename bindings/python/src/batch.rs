@@ -25,6 +25,10 @@ use crate::errors::Failure;
 /// How many requests are read before they are handed on to be decided.
 pub(crate) const CHUNK: usize = 1024;
 
+/// The most threads a batch may use (`decide_many(threads=N)`): more cannot
+/// help when one thread reads, and an unbounded count could exhaust memory.
+pub(crate) const MAX_THREADS: usize = 64;
+
 /// A bad request of the batch, with its position.
 pub(crate) type BatchError = (usize, Failure);
 
@@ -56,7 +60,9 @@ pub(crate) fn decide(
     // Reading, on the calling thread, takes most of the time; a second thread
     // deciding meanwhile saves the rest (about a tenth on plain dicts). More
     // help only batches that need the slower reader.
-    let threads = threads.unwrap_or_else(default_threads).max(1);
+    let threads = threads
+        .unwrap_or_else(default_threads)
+        .clamp(1, MAX_THREADS);
     if threads == 1 || known_len.is_some_and(|n| n <= CHUNK) {
         return decide_here(py, policy, reader);
     }
@@ -237,6 +243,7 @@ fn decide_chunk(
     seen: &mut FxHashMap<DecisionKey, Arc<Parts>>,
 ) -> Result<Vec<Arc<Parts>>, (usize, RequestError)> {
     let mut decided = Vec::with_capacity(requests.len());
+    let digest: Arc<str> = policy.digest().into();
     for (i, request) in requests.iter().enumerate() {
         let fail = |e| (first + i, e);
         let read;
@@ -251,7 +258,7 @@ fn decide_chunk(
         // Equal keys read the same: build each distinct decision's parts once.
         let shared = seen
             .entry(decision.key())
-            .or_insert_with(|| Arc::new(Parts::new(&decision, None)));
+            .or_insert_with(|| Arc::new(Parts::new(&decision, None, &digest)));
         decided.push(Arc::clone(shared));
     }
     Ok(decided)

@@ -28,13 +28,20 @@ pub(crate) struct Parts {
     basis: Option<Basis>,
     obligations: Vec<Obligation>,
     version: Option<Box<str>>,
+    /// The digest of the policy's sources, shared by every decision of the policy.
+    digest: Arc<str>,
     summary: String,
     trace: Option<Vec<TraceStep>>,
 }
 
 impl Parts {
-    /// Copies out the parts of an engine decision, with its trace when explained.
-    pub(crate) fn new(decision: &lawful::Decision<'_>, trace: Option<Vec<TraceStep>>) -> Parts {
+    /// Copies out the parts of an engine decision, with its trace when explained;
+    /// `digest` is the deciding policy's.
+    pub(crate) fn new(
+        decision: &lawful::Decision<'_>,
+        trace: Option<Vec<TraceStep>>,
+        digest: &Arc<str>,
+    ) -> Parts {
         Parts {
             allowed: decision.allowed(),
             rule: decision.rule().map(Into::into),
@@ -49,6 +56,7 @@ impl Parts {
                 })
                 .collect(),
             version: decision.version().map(Into::into),
+            digest: Arc::clone(digest),
             summary: decision.summary(),
             trace,
         }
@@ -65,6 +73,7 @@ impl std::hash::Hash for Parts {
         self.basis.hash(state);
         self.obligations.hash(state);
         self.version.hash(state);
+        self.digest.hash(state);
         self.summary.hash(state);
     }
 }
@@ -89,8 +98,12 @@ impl From<Arc<Parts>> for PyDecision {
 
 impl PyDecision {
     /// A decision made now, with its trace when explained.
-    pub(crate) fn new(decision: &lawful::Decision<'_>, trace: Option<Vec<TraceStep>>) -> Self {
-        Arc::new(Parts::new(decision, trace)).into()
+    pub(crate) fn new(
+        decision: &lawful::Decision<'_>,
+        trace: Option<Vec<TraceStep>>,
+        digest: &Arc<str>,
+    ) -> Self {
+        Arc::new(Parts::new(decision, trace, digest)).into()
     }
 
     fn obligations_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
@@ -167,6 +180,13 @@ impl PyDecision {
         self.parts.version.as_deref()
     }
 
+    /// The SHA-256 of the rule files of the policy that decided, as 64 hex
+    /// digits: which exact text produced this decision (`Policy.digest`).
+    #[getter]
+    fn digest(&self) -> &str {
+        &self.parts.digest
+    }
+
     /// One sentence saying why, in plain English.
     #[getter]
     fn summary(&self) -> &str {
@@ -181,8 +201,8 @@ impl PyDecision {
     }
 
     /// The decision as `lawful decide` prints it: a dict with
-    /// `allowed`, `rule`, `cites`, `basis`, `obligations` and `version`, and
-    /// `trace` when the decision was explained.
+    /// `allowed`, `rule`, `cites`, `basis`, `obligations`, `version` and
+    /// `digest`, and `trace` when the decision was explained.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item("allowed", self.parts.allowed)?;
@@ -191,6 +211,7 @@ impl PyDecision {
         dict.set_item("basis", self.basis())?;
         dict.set_item("obligations", self.obligations_list(py)?)?;
         dict.set_item("version", self.version())?;
+        dict.set_item("digest", self.digest())?;
         if let Some(trace) = self.trace_list(py)? {
             dict.set_item("trace", trace)?;
         }

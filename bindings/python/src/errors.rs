@@ -19,8 +19,9 @@ create_exception!(
     LawfulError,
     "A policy that cannot load: its rule files have errors, or the path holds none.
 
-`diagnostics` lists every problem found (errors first), each a `lawful.Diagnostic`
-with `file`, `line`, `column`, `code`, `severity`, `message` and `help`.
+`diagnostics` lists the problems found (errors first, at most 100), each a
+`lawful.Diagnostic` with `file`, `line`, `column`, `code`, `severity`, `message`
+and `help`; `omitted` counts those found beyond them.
 `file`, `line`, `column` and `message` repeat those of the first problem, for
 the common case of one. `str(error)` is the report `lawful check` prints."
 );
@@ -104,6 +105,7 @@ pub(crate) fn policy_error(py: Python<'_>, error: &lawful::PolicyError) -> PyErr
         error.diagnostics.iter().map(PyDiagnostic::from_diagnostic),
     )
     .and_then(|list| value.setattr("diagnostics", list))
+    .and_then(|()| value.setattr("omitted", error.omitted.total()))
     .and_then(|()| value.setattr("file", location.map(|l| l.file.as_str())))
     .and_then(|()| value.setattr("line", location.map(|l| l.line)))
     .and_then(|()| value.setattr("column", location.map(|l| l.column)))
@@ -123,6 +125,7 @@ pub(crate) fn add_class_defaults(py: Python<'_>) -> PyResult<()> {
     }
     let policy = py.get_type::<PolicyError>();
     policy.setattr("diagnostics", PyList::empty(py))?;
+    policy.setattr("omitted", 0)?;
     for name in ["file", "line", "column", "message"] {
         policy.setattr(name, py.None())?;
     }
@@ -154,7 +157,8 @@ pub(crate) struct PyDiagnostic {
     /// The column in characters, from 1; None when the problem is in no file.
     #[pyo3(get)]
     column: Option<usize>,
-    /// The source line the problem is on; None when the problem is in no file.
+    /// The source line the problem is on (for a line over 120 characters, the
+    /// part around the problem); None when the problem is in no file.
     #[pyo3(get)]
     source_line: Option<String>,
     /// How to fix it, when there is a hint.

@@ -13,10 +13,12 @@
 //!
 //! Layout: `policy` (the `Policy` class), `decision`, `errors` (exceptions and
 //! `Diagnostic`), `fast`, `convert`, `keywords` and `size` (reading requests),
-//! `batch`.
+//! `batch`, `columnar` (`decide_arrow`), `map` (the data map), `watch`
+//! (`lawful.watch`: hot reload).
 
 use std::path::PathBuf;
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyMapping, PyString};
 
@@ -27,8 +29,10 @@ mod decision;
 mod errors;
 mod fast;
 mod keywords;
+mod map;
 mod policy;
 mod size;
+mod watch;
 
 use errors::{LawfulError, PolicyError, RequestError, policy_error};
 use policy::PyPolicy;
@@ -71,6 +75,43 @@ fn loads(py: Python<'_>, sources: &Bound<'_, PyAny>) -> PyResult<PyPolicy> {
         .map_err(|e| policy_error(py, &e))
 }
 
+/// Writes a report of the policy at `path`, as `lawful map` does: `format` is
+/// "markdown", "json", "csv", "html", "ropa", "ropa-json", "ccpa", "ccpa-json" or
+/// "fides"; `version`
+/// the version (the newest when None); `texts` the folder of published policy
+/// texts the HTML page shows (by default `path/text` when it exists).
+///
+///     print(lawful.report("rules/filestack", "ropa"))
+///
+/// Raises `lawful.PolicyError` when the rules do not load, `ValueError` for an
+/// unknown format or version.
+#[pyfunction]
+#[pyo3(signature = (path, format="markdown", version=None, texts=None))]
+fn report(
+    py: Python<'_>,
+    path: PathBuf,
+    format: &str,
+    version: Option<String>,
+    texts: Option<PathBuf>,
+) -> PyResult<String> {
+    let format = lawful::report::Format::from_name(format).map_err(PyValueError::new_err)?;
+    let policy = py
+        .detach(|| lawful::Policy::load(&path))
+        .map_err(|e| policy_error(py, &e))?;
+    let sources = if format == lawful::report::Format::Html {
+        let texts = texts.or_else(|| Some(path.join("text")).filter(|p| p.is_dir()));
+        match lawful::report::Sources::read(&path, texts.as_deref()) {
+            Ok(s) => Some(s),
+            Err(lawful::report::SourcesError::Rules(e)) => return Err(policy_error(py, &e)),
+            Err(e) => return Err(PyValueError::new_err(e.to_string())),
+        }
+    } else {
+        None
+    };
+    py.detach(|| lawful::report::render(&policy, version.as_deref(), format, sources.as_ref()))
+        .map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
 /// lawful: privacy policies as code. Load a policy and ask it whether a
 /// person's data may be used for a purpose, or disclosed to a party.
 #[pymodule]
@@ -78,6 +119,10 @@ fn _lawful(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
+    m.add_function(wrap_pyfunction!(report, m)?)?;
+    m.add_function(wrap_pyfunction!(watch::watch, m)?)?;
+    m.add_class::<watch::PyWatcher>()?;
+    m.add_class::<watch::PyReload>()?;
     m.add_class::<PyPolicy>()?;
     m.add_class::<decision::PyDecision>()?;
     m.add_class::<errors::PyDiagnostic>()?;

@@ -4,9 +4,9 @@ use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use lawful::{Action, PreparedRequest, Request, Timestamp};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyIterator, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyInt, PyIterator, PyList, PyString, PyTuple};
 use rustc_hash::FxHashMap;
 
 use crate::batch;
@@ -34,6 +34,8 @@ use crate::keywords::Keywords;
 #[pyclass(frozen, module = "lawful", name = "Policy")]
 pub(crate) struct PyPolicy {
     policy: lawful::Policy,
+    /// `policy.digest()`, shared by its decisions.
+    digest: Arc<str>,
 }
 
 /// The requests of a batch, read from a Python iterable.
@@ -72,7 +74,8 @@ impl batch::Reader for BatchReader<'_, '_> {
 
 impl PyPolicy {
     pub(crate) fn new(policy: lawful::Policy) -> PyPolicy {
-        PyPolicy { policy }
+        let digest = policy.digest().into();
+        PyPolicy { policy, digest }
     }
 
     /// Decides a request the fast reader prepared, or else the request the
@@ -85,7 +88,7 @@ impl PyPolicy {
     ) -> PyResult<PyDecision> {
         if let Some(prepared) = prepared {
             if let Ok(decision) = self.policy.decide_prepared(&prepared) {
-                return Ok(PyDecision::new(&decision, None));
+                return Ok(PyDecision::new(&decision, None, &self.digest));
             }
         }
         self.decide_request(py, read())
@@ -99,7 +102,7 @@ impl PyPolicy {
     ) -> PyResult<PyDecision> {
         let request = request.map_err(|f| f.into_pyerr(py, None))?;
         match self.policy.decide(&request) {
-            Ok(decision) => Ok(PyDecision::new(&decision, None)),
+            Ok(decision) => Ok(PyDecision::new(&decision, None, &self.digest)),
             Err(e) => Err(request_error(py, &e, None)),
         }
     }
@@ -154,7 +157,7 @@ impl PyPolicy {
     fn explain(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
         let request = convert::read(request).map_err(|f| f.into_pyerr(py, None))?;
         match self.policy.explain(&request) {
-            Ok((decision, trace)) => Ok(PyDecision::new(&decision, Some(trace))),
+            Ok((decision, trace)) => Ok(PyDecision::new(&decision, Some(trace), &self.digest)),
             Err(e) => Err(request_error(py, &e, None)),
         }
     }
@@ -262,7 +265,8 @@ impl PyPolicy {
     /// chunks of 1,024, and each chunk is decided without it. With `threads=N`,
     /// N - 1 other threads decide chunks while the calling thread reads the
     /// next; by default (`threads=None`) N is 2 on a machine with two CPUs or
-    /// more, and `threads=1` does both on the calling thread. A request the
+    /// more, and `threads=1` does both on the calling thread. N is at most 64:
+    /// another whole number raises `ValueError`, anything else `TypeError`. A request the
     /// policy cannot decide raises `RequestError` with `index` set to its
     /// position in the batch (and `str(error)` starting "request N:"), and no
     /// decisions are returned: a batch is decided whole or not at all. A request
@@ -273,8 +277,12 @@ impl PyPolicy {
         &self,
         py: Python<'py>,
         requests: &Bound<'py, PyAny>,
-        threads: Option<usize>,
+        threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let threads = threads
+            .filter(|t| !t.is_none())
+            .map(thread_count)
+            .transpose()?;
         if requests.is_instance_of::<PyDict>() || requests.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err(
                 "decide_many takes a list (or other iterable) of request dicts; use decide for one request",
@@ -328,14 +336,18 @@ impl PyPolicy {
     /// cannot decide has `allowed` null and `error` set to the message `decide`
     /// would raise for it; it is never an allow. Requests without `at` are
     /// decided as of the moment the call began. `threads` (default: every CPU)
-    /// is the most threads to decide on.
+    /// is the most threads to decide on, from 1 to 64.
     #[pyo3(signature = (table, *, threads=None))]
     fn decide_arrow<'py>(
         &self,
         py: Python<'py>,
         table: &Bound<'py, PyAny>,
-        threads: Option<usize>,
+        threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let threads = threads
+            .filter(|t| !t.is_none())
+            .map(thread_count)
+            .transpose()?;
         crate::columnar::decide(py, &self.policy, table, threads)
     }
 
@@ -346,22 +358,95 @@ impl PyPolicy {
         let bytes = if let Ok(b) = request.cast::<PyBytes>() {
             b.as_bytes()
         } else if let Ok(s) = request.cast::<PyString>() {
-            text = s.to_cow()?;
+            text = s.to_cow().map_err(|_| {
+                let error = lawful::RequestError {
+                    kind: lawful::RequestErrorKind::Json,
+                    message: "not valid JSON: the text holds a lone surrogate (U+D800 to U+DFFF), which is not Unicode".to_owned(),
+                    field: None,
+                    suggestion: None,
+                };
+                request_error(py, &error, None)
+            })?;
             text.as_bytes()
         } else {
             return Err(PyTypeError::new_err(
                 "decide_json takes the request as JSON text, a str or bytes",
             ));
         };
-        let decision = self
-            .policy
-            .decide_json(bytes)
-            .map_err(|e| request_error(py, &e, None))?;
-        serde_json::to_string(&decision).map_err(|e| {
-            let error =
-                lawful::RequestError::field("request", format!("cannot write the decision: {e}"));
-            request_error(py, &error, None)
-        })
+        let written = Request::from_json(bytes).and_then(|request| {
+            let decision = self.policy.decide(&request)?;
+            serde_json::to_string(&decision.answer(request.request_id.as_deref(), None)).map_err(
+                |e| {
+                    lawful::RequestError::field(
+                        "request",
+                        format!("cannot write the decision: {e}"),
+                    )
+                },
+            )
+        });
+        written.map_err(|e| request_error(py, &e, None))
+    }
+
+    /// The SHA-256 of the policy's rule files (named relative to its folder, in
+    /// the order of their names; test files do not count), as 64 hex digits.
+    /// Every decision carries it as `digest`.
+    #[getter]
+    fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// The data map of a version (the newest when `version` is None), as the
+    /// dict `lawful map --format json` prints: `{"version": ..., "uses": [...]}`,
+    /// each use with `role`, `category`, `purpose`, `basis`, `rule`, `cites`,
+    /// `conditions` (empty when it holds for anyone) and `recipients`.
+    /// Raises `ValueError` for an unknown version.
+    #[pyo3(signature = (version=None))]
+    fn data_map<'py>(&self, py: Python<'py>, version: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        crate::map::answer(py, self.policy.data_map(version))
+    }
+
+    /// The purposes a role's data category (or the categories inside it) may be
+    /// used for: a list of uses, as in `data_map()`. Raises `ValueError` for an
+    /// unknown role, category or version.
+    #[pyo3(signature = (role, category, version=None))]
+    fn purposes_for<'py>(
+        &self,
+        py: Python<'py>,
+        role: &str,
+        category: &str,
+        version: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::map::answer(py, self.policy.purposes_for(role, category, version))
+    }
+
+    /// The parties that may receive a role's data category for a purpose: a
+    /// list of dicts with `role`, `category`, `purpose`, `party`, `basis`,
+    /// `rule`, `obligations` and `conditions` (everything the disclosure needs).
+    #[pyo3(signature = (role, category, purpose, version=None))]
+    fn recipients_for<'py>(
+        &self,
+        py: Python<'py>,
+        role: &str,
+        category: &str,
+        purpose: &str,
+        version: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::map::answer(
+            py,
+            self.policy.recipients_for(role, category, purpose, version),
+        )
+    }
+
+    /// The uses that serve a purpose (or the purposes inside it): whose data,
+    /// which categories, on which basis; a list of uses, as in `data_map()`.
+    #[pyo3(signature = (purpose, version=None))]
+    fn uses_of_purpose<'py>(
+        &self,
+        py: Python<'py>,
+        purpose: &str,
+        version: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::map::answer(py, self.policy.uses_of_purpose(purpose, version))
     }
 
     /// The names of the policy's versions, oldest first. A decision's `version`
@@ -391,4 +476,36 @@ impl PyPolicy {
             .collect();
         format!("<Policy versions=[{}]>", names.join(", "))
     }
+}
+
+/// `decide_many`'s and `decide_arrow`'s `threads`: a whole number from 1 to [`batch::MAX_THREADS`].
+fn thread_count(threads: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let wanted = || {
+        format!(
+            "threads must be a whole number from 1 to {}",
+            batch::MAX_THREADS
+        )
+    };
+    if !threads.is_instance_of::<PyInt>() {
+        let type_name = threads.get_type().name()?;
+        return Err(PyTypeError::new_err(format!(
+            "{}, or None, not {type_name}",
+            wanted()
+        )));
+    }
+    threads
+        .extract::<i64>()
+        .ok()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| (1..=batch::MAX_THREADS).contains(n))
+        .ok_or_else(|| {
+            let shown: String = threads
+                .str()
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+                .chars()
+                .take(24)
+                .collect();
+            PyValueError::new_err(format!("{}, not {shown}", wanted()))
+        })
 }

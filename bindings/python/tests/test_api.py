@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import pydoc
 
+import pytest
+
 import lawful
+
+from conftest import RULES
 
 AT = "2026-03-01T00:00:00Z"
 REVOKED = {"action": "use", "data": ["contact.email"], "purpose": "marketing.communications", "at": AT,
@@ -27,11 +31,14 @@ def test_decision_attributes(policy):
 
 def test_to_dict_has_exactly_the_cli_keys(policy):
     d = policy.decide(REVOKED)
-    assert list(d.to_dict()) == ["allowed", "rule", "cites", "basis", "obligations", "version"]
+    keys = ["allowed", "rule", "cites", "basis", "obligations", "version", "digest"]
+    assert list(d.to_dict()) == keys
+    assert d.digest == d.to_dict()["digest"] == policy.digest
+    assert len(d.digest) == 64 and int(d.digest, 16) >= 0
     assert json.loads(json.dumps(d.to_dict())) == d.to_dict()
     assert json.loads(policy.decide_json(json.dumps(REVOKED))) == d.to_dict()
     e = policy.explain(REVOKED)
-    assert list(e.to_dict()) == ["allowed", "rule", "cites", "basis", "obligations", "version", "trace"]
+    assert list(e.to_dict()) == [*keys, "trace"]
     assert e.to_dict()["trace"] == e.trace
     assert e != d                      # the trace is part of the decision
 
@@ -94,3 +101,20 @@ def test_the_typed_dicts_are_importable_and_fit_to_dict(policy):
     assert set(as_dict) == DecisionDict.__required_keys__ | DecisionDict.__optional_keys__
     assert all(set(o) <= Obligation.__required_keys__ | Obligation.__optional_keys__ for o in as_dict["obligations"])
     assert all(set(step) == TraceStep.__required_keys__ for step in as_dict["trace"])
+
+
+def test_decide_json_echoes_a_request_id_as_the_cli_does(policy):
+    answer = json.loads(policy.decide_json(json.dumps({**REVOKED, "request_id": "req-7"})))
+    assert answer == {**policy.decide(REVOKED).to_dict(), "request_id": "req-7"}
+    with pytest.raises(lawful.RequestError) as raised:
+        policy.decide_json(json.dumps({**REVOKED, "request_id": 7}))
+    assert raised.value.field == "request_id"
+
+
+def test_the_digest_names_the_text_not_the_place(policy, tmp_path):
+    texts = {p.name: p.read_text(encoding="utf-8") for p in RULES.glob("*.lawful") if not p.name.endswith(".test.lawful")}
+    assert lawful.loads(texts).digest == policy.digest
+    texts["2017-11-08.lawful"] += "# a comment\n"
+    assert lawful.loads(texts).digest == policy.digest, "a comment is layout, not text"
+    texts["2017-11-08.lawful"] = texts["2017-11-08.lawful"].replace("children under 13", "children under 14")
+    assert lawful.loads(texts).digest != policy.digest

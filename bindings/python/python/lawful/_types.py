@@ -1,4 +1,4 @@
-"""The shapes of the dicts a `Decision` gives, for type checkers and for use at run time.
+"""The shapes of the dicts a `Decision` and the data map give, for type checkers and for use at run time.
 
     from lawful import DecisionDict
     def record(decision: DecisionDict) -> None: ...
@@ -36,6 +36,7 @@ class _DecisionParts(TypedDict):
     basis: str | None
     obligations: list[Obligation]
     version: str | None
+    digest: str
 
 
 class DecisionDict(_DecisionParts, total=False):
@@ -43,3 +44,54 @@ class DecisionDict(_DecisionParts, total=False):
     `trace` only for an explained decision."""
 
     trace: list[TraceStep]
+
+
+class _MapObligationKind(TypedDict):
+    kind: str
+
+
+class MapObligation(_MapObligationKind, total=False):
+    """An obligation the data map lists: its `kind`, and `within_days` where it applies."""
+
+    within_days: int
+
+
+class MapRecipient(TypedDict):
+    """A party a use may be disclosed to, with what the disclosure obliges and when."""
+
+    party: str
+    obligations: list[MapObligation]
+    conditions: list[str]
+
+
+class MapUse(TypedDict):
+    """One use of a category of data for a purpose that a version's rules allow."""
+
+    role: str
+    category: str
+    purpose: str
+    basis: str
+    rule: str
+    cites: list[str]
+    conditions: list[str]
+    recipients: list[MapRecipient]
+
+
+class DataMap(TypedDict):
+    """`Policy.data_map()`: the uses a version allows."""
+
+    version: str
+    uses: list[MapUse]
+
+
+class MapDisclosure(TypedDict):
+    """One disclosure to a party that a version's rules allow."""
+
+    role: str
+    category: str
+    purpose: str
+    party: str
+    basis: str
+    rule: str
+    obligations: list[MapObligation]
+    conditions: list[str]

@@ -1,0 +1,137 @@
+//! The fast JSON reader (`Policy::prepare_json`, used by `decide_json` and the CLI)
+//! prepares exactly what `Request::from_json` then `Policy::prepare` prepare, and
+//! fails exactly where they fail, with their error: on thousands of generated
+//! Filestack requests, on hand-made awkward ones, and on byte-level mutations of
+//! both.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+
+#[path = "../benches/floor.rs"]
+mod floor;
+
+use lawful::{Policy, Request};
+
+fn filestack() -> Policy {
+    Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/filestack")).unwrap()
+}
+
+/// Both readers on one input: the same prepared request or the same error.
+fn agree(policy: &Policy, json: &[u8]) {
+    let slow = Request::from_json(json).and_then(|r| policy.prepare(&r));
+    let fast = policy.prepare_json(json);
+    // A request without `at` is prepared at the current instant, which differs.
+    if !json.windows(4).any(|w| w == b"\"at\"") && slow.is_ok() {
+        assert_eq!(
+            fast.is_ok(),
+            slow.is_ok(),
+            "{}",
+            String::from_utf8_lossy(json)
+        );
+        return;
+    }
+    assert_eq!(fast, slow, "{}", String::from_utf8_lossy(json));
+}
+
+const AWKWARD: &[&str] = &[
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"r\u006fle": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "age": 12, "age": null}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "age": 17.0}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "age": -0}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "age": 201}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "age": 200}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "do_not_track": null, "do_not_track": true}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "no_such_thing": null}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "do_not_track": 1}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "jurisdiction": ["US-CA"]}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "jurisdiction": "US-\"CA\""}, "data": ["device.ip_address", "device.identifier"], "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "consents": {"sale": "2026-01-01", "marketing": "2025-01-01T10:00:00+02:00"}, "revocations": {"sale": "2026-02-01"}}, "data": [], "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "consents": {"sale": "2026-01-01", "sale": "2026-01-02"}}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "consents": {"sale": "2026-01-01", "marketing": "2025-01-01T10:00:00+02:00"}, "revocations": {"sale": "2026-02-01"}}, "data": "device.ip_address", "purpose": "sale", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "consents": {"sale": "yesterday"}}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "consents": null}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "party": null, "at": "2026-03-01", "collected_at": null}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "party": "aws", "at": "2026-03-01"}"#,
+    r#"{"action": "disclose", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "disclose", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "party": "aws", "at": "2026-03-01", "collected_at": "2026-03-02"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01", "extra": 1}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"} x"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}   "#,
+    r#"[{"action": "use"}]"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_addres", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01T10:00:00"}"#,
+];
+
+#[test]
+fn both_readers_agree_on_awkward_requests() {
+    let policy = filestack();
+    for json in AWKWARD {
+        agree(&policy, json.as_bytes());
+    }
+}
+
+#[test]
+fn both_readers_agree_on_generated_and_damaged_requests() {
+    let policy = filestack();
+    let mut rng = floor::Rng::new(7);
+    let pieces: &[&[u8]] = &[
+        b"null",
+        b"1",
+        b"-1",
+        b"1.5",
+        b"true",
+        b"\"\"",
+        b"[]",
+        b"{}",
+        b",",
+        b"\"age\": 3,",
+        b"\"role\": \"visitor\",",
+        b"\\u0061",
+        b"\"",
+        b"}",
+        b"]",
+        b"\"sale\"",
+    ];
+    let mut inputs: Vec<Vec<u8>> = AWKWARD.iter().map(|s| s.as_bytes().to_vec()).collect();
+    inputs.extend(
+        floor::requests(99, 1500)
+            .into_iter()
+            .map(|g| g.json.into_bytes()),
+    );
+    let mut fast_path_kept_its_answer = 0;
+    for json in inputs {
+        agree(&policy, &json);
+        for _ in 0..6 {
+            let mut damaged = json.clone();
+            let at = rng.below(damaged.len());
+            match rng.below(3) {
+                0 => {
+                    damaged.remove(at);
+                }
+                1 => {
+                    let piece = rng.pick(pieces);
+                    damaged.splice(at..at, piece.iter().copied());
+                }
+                _ => {
+                    let end = (at + 1 + rng.below(12)).min(damaged.len());
+                    damaged.drain(at..end);
+                }
+            }
+            agree(&policy, &damaged);
+            fast_path_kept_its_answer += usize::from(policy.prepare_json(&damaged).is_ok());
+        }
+    }
+    // Some damage leaves a valid request (a lost space, a changed value).
+    assert!(
+        fast_path_kept_its_answer > 20,
+        "{fast_path_kept_its_answer}"
+    );
+}
