@@ -11,12 +11,13 @@
 
 mod cells;
 mod columns;
+mod memo;
 mod output;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow_array::RecordBatch;
-use lawful::{Decision, Request, RequestError, RequestLists, Timestamp};
+use lawful::{Request, RequestError, RequestLists, ResolvedRequest, Timestamp};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3_arrow::input::AnyRecordBatch;
@@ -24,6 +25,7 @@ use pyo3_arrow::{PyRecordBatch, PyTable};
 
 use crate::errors::request_error;
 use columns::{ColumnError, Columns};
+use memo::Memo;
 use output::Decided;
 
 /// Rows a worker takes at a time: enough to make taking them cheap, few enough
@@ -186,8 +188,13 @@ fn work_on(
     next: &AtomicUsize,
     now: Timestamp,
 ) -> Done {
-    let mut decided = Decided::default();
-    let mut lists = RequestLists::default();
+    let mut work = Worker {
+        policy,
+        now,
+        decided: Decided::default(),
+        memo: Memo::default(),
+        lists: RequestLists::default(),
+    };
     let mut done = Vec::new();
     let mut rows = Vec::with_capacity(ROWS_PER_TASK);
     loop {
@@ -200,39 +207,75 @@ fn work_on(
         };
         rows.clear();
         for row in task.start..task.end {
-            rows.push(match decide_row(policy, columns, row, now, &mut lists) {
-                Ok(decision) => Ok(decided.id(&decision)),
-                Err(error) => Err(error.to_string().into()),
-            });
+            rows.push(
+                work.decide_row(columns, row)
+                    .map_err(|error| error.to_string().into()),
+            );
         }
         // A piece that cannot be built is missing from the result, which is reported.
-        if let Some(batch) = decided.batch(&rows) {
+        if let Some(batch) = work.decided.batch(&rows) {
             done.push((index, batch));
         }
     }
 }
 
-/// Decides one row: by the fast path, or through the JSON value the row stands
-/// for. `lists` are the lists of the last request the fast path decided, for
-/// the next to fill.
-fn decide_row<'p>(
+/// What a worker keeps from row to row.
+struct Worker<'p> {
     policy: &'p lawful::Policy,
-    columns: &Columns<'_>,
-    row: usize,
+    /// The instant of requests without `at`.
     now: Timestamp,
-    lists: &mut RequestLists,
-) -> Result<Decision<'p>, RequestError> {
-    if let Some(mut resolved) = columns.resolve(row, std::mem::take(lists)) {
-        resolved.at.get_or_insert(now);
-        if let Ok(prepared) = policy.prepare_resolved(resolved) {
-            let decided = policy.decide_prepared(&prepared);
-            *lists = prepared.into_lists();
-            if let Ok(decision) = decided {
-                return Ok(decision);
+    /// The distinct decisions made, and their texts.
+    decided: Decided<'p>,
+    memo: Memo,
+    /// The lists of the last request read, for the next to fill.
+    lists: RequestLists,
+}
+
+impl Worker<'_> {
+    /// Decides one row, giving the id of its decision in `decided`: by the fast
+    /// path (or the memory of a row decided alike), or else through the JSON
+    /// value the row stands for.
+    fn decide_row(&mut self, columns: &Columns<'_>, row: usize) -> Result<u32, RequestError> {
+        let policy = self.policy;
+        if let Some(mut resolved) = columns.resolve(row, std::mem::take(&mut self.lists)) {
+            let at = *resolved.at.get_or_insert(self.now);
+            if let Some(id) = self.memo.recall(&resolved, at) {
+                self.lists = lists_of(resolved);
+                return Ok(id);
+            }
+            if let Ok(prepared) = policy.prepare_resolved(resolved) {
+                let decided = policy.decide_prepared(&prepared);
+                self.lists = prepared.into_lists();
+                if let Ok(decision) = decided {
+                    let id = self.decided.id(&decision);
+                    self.memo.remember(id);
+                    return Ok(id);
+                }
             }
         }
+        let mut request = Request::from_value(&columns.json(row)?)?;
+        request.at.get_or_insert(self.now);
+        Ok(self.decided.id(&policy.decide(&request)?))
     }
-    let mut request = Request::from_value(&columns.json(row)?)?;
-    request.at.get_or_insert(now);
-    policy.decide(&request)
+}
+
+/// A resolved request's lists, emptied, for the next request to fill.
+fn lists_of(request: ResolvedRequest) -> RequestLists {
+    let ResolvedRequest {
+        mut data,
+        mut attributes,
+        mut consents,
+        mut revocations,
+        ..
+    } = request;
+    data.clear();
+    attributes.clear();
+    consents.clear();
+    revocations.clear();
+    RequestLists {
+        data,
+        attributes,
+        consents,
+        revocations,
+    }
 }
