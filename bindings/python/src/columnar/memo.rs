@@ -26,6 +26,7 @@
 
 use lawful::{ResolvedRequest, Timestamp, Value};
 use rustc_hash::FxHashMap;
+use serde_json::Value as Json;
 
 /// Rows looked up before a worker judges whether its memory pays.
 const TRIAL: u32 = 4096;
@@ -162,4 +163,110 @@ fn push_text(words: &mut Vec<u64>, text: &str) {
         }
         words.push(u64::from_le_bytes(word));
     }
+}
+
+/// The most rows read by the JSON-value reader a worker remembers.
+const MAX_READ: usize = 4096;
+/// The longest JSON key remembered, in bytes.
+const MAX_READ_KEY: usize = 4096;
+
+/// A worker's memory of the rows the fast path left to the JSON-value reader:
+/// mostly bad rows (an unknown name, which costs a search for the nearest
+/// one), repeating as a table repeats its mistakes. The key is the row's JSON
+/// value with each time that reads as one replaced by the shape of its text
+/// (its digits as 0, so the same length and form) and its rank among the row's
+/// times; `collected_at` stays as given. A text that is no time stays as it is,
+/// since the error quotes it.
+pub(super) struct ReadMemo<T> {
+    known: FxHashMap<String, T>,
+    key: Option<String>,
+}
+
+impl<T> Default for ReadMemo<T> {
+    fn default() -> Self {
+        ReadMemo {
+            known: FxHashMap::default(),
+            key: None,
+        }
+    }
+}
+
+impl<T: Clone> ReadMemo<T> {
+    /// What was remembered for the row `json` (whose missing `at` is `now`), or
+    /// `None`, after which [`ReadMemo::remember`] records what the row gave.
+    pub(super) fn recall(&mut self, json: &Json, now: Timestamp) -> Option<T> {
+        self.key = read_key(json, now).filter(|k| k.len() <= MAX_READ_KEY);
+        self.known.get(self.key.as_ref()?).cloned()
+    }
+
+    /// Records what the row [`ReadMemo::recall`] last looked up gave.
+    pub(super) fn remember(&mut self, outcome: &T) {
+        let Some(key) = self.key.take() else {
+            return;
+        };
+        if self.known.len() >= MAX_READ {
+            self.known.clear();
+        }
+        self.known.insert(key, outcome.clone());
+    }
+}
+
+/// The key of a row read by the JSON-value reader (see [`ReadMemo`]).
+fn read_key(json: &Json, now: Timestamp) -> Option<String> {
+    let mut json = json.clone();
+    let request = json.as_object_mut()?;
+    let mut instants = Vec::new();
+    let parsed = |value: &Json| value.as_str().and_then(|t| Timestamp::parse(t).ok());
+    let at_given = request.contains_key("at");
+    if !at_given {
+        instants.push(now);
+    }
+    instants.extend(request.get("at").and_then(parsed));
+    instants.extend(request.get("collected_at").and_then(parsed));
+    let lists = ["consents", "revocations"];
+    if let Some(subject) = request.get("subject").and_then(Json::as_object) {
+        for list in lists {
+            if let Some(times) = subject.get(list).and_then(Json::as_object) {
+                instants.extend(times.values().filter_map(parsed));
+            }
+        }
+    }
+    instants.sort_unstable();
+    instants.dedup();
+    let ranked = |value: &mut Json| {
+        let Some(text) = value.as_str() else {
+            return;
+        };
+        let Some(rank) = Timestamp::parse(text)
+            .ok()
+            .and_then(|t| instants.binary_search(&t).ok())
+        else {
+            return;
+        };
+        let shape: String = text
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
+            .collect();
+        *value = Json::String(format!("{shape}#{rank}"));
+    };
+    if let Some(at) = request.get_mut("at") {
+        ranked(at);
+    }
+    // `collected_at` chooses the version: it stays, with its rank beside it.
+    if let Some(collected) = request.get("collected_at").cloned() {
+        let mut rank = collected.clone();
+        ranked(&mut rank);
+        request.insert(
+            "collected_at".to_owned(),
+            Json::Array(vec![collected, rank]),
+        );
+    }
+    if let Some(subject) = request.get_mut("subject").and_then(Json::as_object_mut) {
+        for list in lists {
+            if let Some(times) = subject.get_mut(list).and_then(Json::as_object_mut) {
+                times.values_mut().for_each(&ranked);
+            }
+        }
+    }
+    serde_json::to_string(&json).ok()
 }

@@ -25,7 +25,7 @@ use pyo3_arrow::{PyRecordBatch, PyTable};
 
 use crate::errors::request_error;
 use columns::{ColumnError, Columns};
-use memo::Memo;
+use memo::{Memo, ReadMemo};
 use output::Decided;
 
 /// Rows a worker takes at a time: enough to make taking them cheap, few enough
@@ -193,6 +193,7 @@ fn work_on(
         now,
         decided: Decided::default(),
         memo: Memo::default(),
+        read: ReadMemo::default(),
         lists: RequestLists::default(),
     };
     let mut done = Vec::new();
@@ -227,6 +228,8 @@ struct Worker<'p> {
     /// The distinct decisions made, and their texts.
     decided: Decided<'p>,
     memo: Memo,
+    /// What the rows left to the JSON-value reader gave.
+    read: ReadMemo<Result<u32, RequestError>>,
     /// The lists of the last request read, for the next to fill.
     lists: RequestLists,
 }
@@ -253,9 +256,16 @@ impl Worker<'_> {
                 }
             }
         }
-        let mut request = Request::from_value(&columns.json(row)?)?;
-        request.at.get_or_insert(self.now);
-        Ok(self.decided.id(&policy.decide(&request)?))
+        let json = columns.json(row)?;
+        if let Some(outcome) = self.read.recall(&json, self.now) {
+            return outcome;
+        }
+        let outcome = Request::from_value(&json).and_then(|mut request| {
+            request.at.get_or_insert(self.now);
+            Ok(self.decided.id(&policy.decide(&request)?))
+        });
+        self.read.remember(&outcome);
+        outcome
     }
 }
 
