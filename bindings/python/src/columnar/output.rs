@@ -12,10 +12,15 @@
 
 use std::sync::{Arc, LazyLock};
 
-use arrow_array::builder::{BooleanBuilder, Int32Builder, ListBuilder, StringBuilder};
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, DictionaryArray, Int32Array, RecordBatch, StringArray,
+    UInt32Array,
+};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_select::take::TakeOptions;
 use lawful::{Decision, DecisionKey};
 use rustc_hash::FxHashMap;
 
@@ -110,48 +115,34 @@ impl<'p> Decided<'p> {
     }
 
     /// The decision columns of `rows`; `None` only if a row names no decision,
-    /// which would be a bug.
+    /// which would be a bug. Each column is taken, by the rows' decision ids,
+    /// from a column of the distinct decisions: no per-row texts or lists.
     pub(super) fn batch(&self, rows: &[Row]) -> Option<RecordBatch> {
-        let n = rows.len();
-        let mut allowed = BooleanBuilder::with_capacity(n);
-        let mut keys = [(); 3].map(|()| Int32Builder::with_capacity(n));
-        let mut obligations = ListBuilder::with_capacity(StringBuilder::new(), n);
-        let mut errors = StringBuilder::with_capacity(n, 0);
-        for row in rows {
-            match row {
-                Ok(id) => {
-                    let shown = self.shown.get(*id as usize)?;
-                    allowed.append_value(shown.allowed);
-                    for (builder, key) in
-                        keys.iter_mut()
-                            .zip([shown.rule, shown.basis, shown.version])
-                    {
-                        builder.append_option(key);
-                    }
-                    for kind in &shown.obligations {
-                        obligations.values().append_value(kind);
-                    }
-                    obligations.append(true);
-                    errors.append_null();
-                }
-                Err(error) => {
-                    allowed.append_null();
-                    for builder in &mut keys {
-                        builder.append_null();
-                    }
-                    obligations.append(false);
-                    errors.append_value(error);
-                }
+        let ids: UInt32Array = rows.iter().map(|r| r.as_ref().ok().copied()).collect();
+        let take = |values: &dyn Array| {
+            let options = TakeOptions { check_bounds: true };
+            arrow_select::take::take(values, &ids, Some(options)).ok()
+        };
+        let allowed: BooleanArray = self.shown.iter().map(|s| Some(s.allowed)).collect();
+        let keys = |key: fn(&Shown<'p>) -> Option<i32>| -> Option<Int32Array> {
+            let all: Int32Array = self.shown.iter().map(key).collect();
+            take(&all)?.as_primitive_opt::<Int32Type>().cloned()
+        };
+        let mut obligations = ListBuilder::new(StringBuilder::new());
+        for shown in &self.shown {
+            for kind in &shown.obligations {
+                obligations.values().append_value(kind);
             }
+            obligations.append(true);
         }
-        let [rule, basis, version] = keys.map(|mut b| b.finish());
+        let errors: StringArray = rows.iter().map(|r| r.as_ref().err()).collect();
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(allowed.finish()),
-            self.rules.column(rule)?,
-            self.bases.column(basis)?,
-            self.versions.column(version)?,
-            Arc::new(obligations.finish()),
-            Arc::new(errors.finish()),
+            take(&allowed)?,
+            self.rules.column(keys(|s| s.rule)?)?,
+            self.bases.column(keys(|s| s.basis)?)?,
+            self.versions.column(keys(|s| s.version)?)?,
+            take(&obligations.finish())?,
+            Arc::new(errors),
         ];
         RecordBatch::try_new(schema(), columns).ok()
     }
