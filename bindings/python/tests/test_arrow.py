@@ -240,6 +240,25 @@ def test_rows_alike_but_for_their_times_decide_as_decide_does(policy):
             assert g == e, (i, rows[i])
 
 
+def test_a_request_id_column_is_checked_as_decide_checks_it(policy):
+    # `request_id` is a field of a request: decide_arrow takes its column (the
+    # answers are in the rows' order, so it is not repeated), and refuses an empty
+    # or too long id in a row as decide does.
+    ids = ["req-1", None, "", "x" * 300, "req-5"]
+    rows = [{name: None for name in SCHEMA.names} | {
+        "action": "use", "role": "visitor", "data": ["device.ip_address"], "purpose": "operate_website",
+        "at": "2026-03-01", "request_id": i} for i in ids]
+    table = pa.Table.from_pylist(rows, schema=SCHEMA.append(pa.field("request_id", pa.string())))
+    got = policy.decide_arrow(table).to_pylist()
+    assert got == [expected(policy, row) for row in rows]
+    assert [g["allowed"] for g in got] == [True, True, None, None, True]
+    assert "request_id" in got[2]["error"] and "request_id" in got[3]["error"]
+    with pytest.raises(lawful.RequestError) as wrong:
+        policy.decide_arrow(table.set_column(table.schema.get_field_index("request_id"), "request_id",
+                                             pa.array(range(5))))
+    assert wrong.value.field == "request_id"
+
+
 def test_a_purpose_given_twice_in_a_map_is_an_error(policy):
     table = pa.table({
         "action": ["use"], "role": ["visitor"], "data": ["contact.email"], "purpose": ["marketing.communications"],

@@ -1,7 +1,7 @@
 //! The columns of a batch of requests, and one row of them read as a request.
 //!
 //! A column is named as the request's field is: `action`, `data`, `purpose`,
-//! `party`, `at`, `collected_at`, and the subject's `role`, `age`, `consents`,
+//! `party`, `at`, `collected_at`, `request_id`, and the subject's `role`, `age`, `consents`,
 //! `revocations` and attributes — flat, or inside a struct column `subject` as
 //! JSON nests them. Types are checked once per batch ([`ColumnError`]); a row is
 //! then read by the fast path ([`Columns::resolve`]) straight into a resolved
@@ -17,7 +17,8 @@ use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
 use lawful::ids::{AttributeId, CategoryId, PartyId, PurposeId, RoleId};
 use lawful::{
-    Action, MAX_AGE, MAX_LIST_ITEMS, RequestLists, ResolvedRequest, Value, ValueType, Vocabulary,
+    Action, MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_ID_BYTES, RequestLists, ResolvedRequest, Value,
+    ValueType, Vocabulary,
 };
 use serde_json::{Map, Value as Json};
 
@@ -50,13 +51,14 @@ impl ColumnError {
 }
 
 /// The fields of the request itself, outside the subject.
-const REQUEST_COLUMNS: [&str; 7] = [
+const REQUEST_COLUMNS: [&str; 8] = [
     "action",
     "data",
     "purpose",
     "party",
     "at",
     "collected_at",
+    "request_id",
     "subject",
 ];
 
@@ -144,6 +146,9 @@ pub(crate) struct Columns<'a> {
     party: Option<Parsed<'a, PartyId>>,
     at: Option<Times<'a>>,
     collected_at: Option<Times<'a>>,
+    /// The caller's id of each request: not part of the decision, but checked
+    /// as `decide` checks it.
+    request_id: Option<Parsed<'a, ()>>,
     age: Option<Integers<'a>>,
     consents: Option<TimesByPurpose<'a>>,
     revocations: Option<TimesByPurpose<'a>>,
@@ -188,7 +193,7 @@ fn list_parts(array: &dyn Array) -> Option<(Offsets<'_>, Option<&NullBuffer>, &d
 /// The columns found so far, by name, before they are typed.
 #[derive(Default)]
 struct Found<'a> {
-    request: [Option<&'a dyn Array>; 6],
+    request: [Option<&'a dyn Array>; 7],
     subject: [Option<&'a dyn Array>; 4],
     attributes: Vec<(&'a str, AttributeId, &'a dyn Array)>,
     subject_nulls: Option<&'a NullBuffer>,
@@ -298,7 +303,7 @@ impl<'a> Found<'a> {
     }
 
     fn into_columns(self, vocabulary: &'a Vocabulary) -> Result<Columns<'a>, ColumnError> {
-        let [action, data, purpose, party, at, collected_at] = self.request;
+        let [action, data, purpose, party, at, collected_at, request_id] = self.request;
         let [role, age, consents, revocations] = self.subject;
         let data = data_column(required(data, "data")?, vocabulary)?;
         let party = match party {
@@ -311,6 +316,13 @@ impl<'a> Found<'a> {
                 .ok_or_else(|| ColumnError::wrong_type(name, array.data_type(), TIMES)),
             None => Ok(None),
         };
+        let request_id =
+            match request_id {
+                Some(array) => Some(Parsed::of(array, vocabulary, any_text).ok_or_else(|| {
+                    ColumnError::wrong_type("request_id", array.data_type(), TEXT)
+                })?),
+                None => None,
+            };
         let age = match age {
             Some(array) => Some(
                 Integers::of(array)
@@ -331,6 +343,7 @@ impl<'a> Found<'a> {
             party,
             at: times(at, "at")?,
             collected_at: times(collected_at, "collected_at")?,
+            request_id,
             age,
             consents: times_by_purpose(consents, "consents", vocabulary)?,
             revocations: times_by_purpose(revocations, "revocations", vocabulary)?,
@@ -488,6 +501,12 @@ impl Columns<'_> {
         if null_at(self.subject_nulls, row) {
             return None;
         }
+        // An empty or too long id is for the JSON-value reader to refuse.
+        if let Some(id) = self.request_id.as_ref().and_then(|ids| ids.text(row)) {
+            if id.is_empty() || id.len() > MAX_REQUEST_ID_BYTES {
+                return None;
+            }
+        }
         let RequestLists {
             mut data,
             mut attributes,
@@ -582,6 +601,14 @@ impl Columns<'_> {
             &mut request,
             "collected_at",
             self.collected_at.as_ref().and_then(|t| t.json(row)),
+        );
+        put(
+            &mut request,
+            "request_id",
+            self.request_id
+                .as_ref()
+                .and_then(|ids| ids.text(row))
+                .map(Json::from),
         );
         if null_at(self.subject_nulls, row) {
             return Ok(Json::Object(request));
