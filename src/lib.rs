@@ -25,10 +25,11 @@ use std::path::Path;
 
 pub use lawful_core::ids;
 pub use lawful_core::request::{MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES, MAX_REQUEST_ID_BYTES};
+pub use lawful_core::suggest::suggest;
 pub use lawful_core::{
     Action, Answer, Basis, DECISION_KEYS, Decision, DecisionKey, ObligationView, PreparedRequest,
-    Reason, Request, RequestBuilder, RequestError, RequestErrorKind, ResolvedRequest, Subject,
-    Timestamp, TraceStep, Traced, Value, ValueType, VersionInfo, Vocabulary,
+    Reason, Request, RequestBuilder, RequestError, RequestErrorKind, RequestLists, ResolvedRequest,
+    Subject, Timestamp, TraceStep, Traced, Value, ValueType, VersionInfo, Vocabulary,
 };
 pub use lawful_dsl::diagnostic::{
     MAX_DIAGNOSTICS, MAX_EXCERPT, Omitted, is_terminal_control, terminal_safe,

@@ -5,11 +5,14 @@
 #   bindings/python/run-tests.sh [pytest arguments...]
 #
 # Needs python3 (3.10 or newer) and the Rust toolchain; fetches what
-# requirements-test.txt pins (maturin, pytest, fideslang, playwright) from PyPI into
-# the virtual environment. The HTML data map is opened in Debian's Chromium: run as
-# root, this installs the `chromium` package when it is missing; otherwise that
-# test is skipped and says so. The build is a debug build, to stay fast; measure
-# speed with bench.py against a release build instead.
+# requirements-test.txt pins (maturin, pytest, mypy for stubtest, fideslang,
+# playwright, and the columnar libraries the tests and examples use: pyarrow, pandas,
+# Polars, DuckDB) from PyPI into the virtual environment, and pyspark where a Java
+# runtime is present (the Spark example's test is skipped, saying so, where it is
+# not). The HTML data map is opened in Debian's Chromium: run as root, this installs
+# the `chromium` package when it is missing; otherwise that test is skipped and says
+# so. The build is a debug build, to stay fast; measure speed with bench.py
+# against a release build instead.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,8 +22,16 @@ venv="$repo/.venv"
 if [ ! -x "$venv/bin/python" ]; then
     "${PYTHON:-python3}" -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r "$here/requirements-test.txt"
+pip_install() {
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
+}
+pip_install -r "$here/requirements-test.txt"
+# pyspark is large (about 450 MB): only where Spark can run, and only once.
+if command -v java >/dev/null 2>&1; then
+    "$venv/bin/python" -c "import pyspark" 2>/dev/null || pip_install "pyspark==4.3.0"
+else
+    echo "NOTE: no Java runtime found: the Spark example's test will be SKIPPED (install a JDK 17 or newer)" >&2
+fi
 
 if ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -38,4 +49,8 @@ trap 'rm -rf "$wheels"' EXIT
     --force-reinstall --no-deps "$wheels"/lawful-*.whl
 
 cd "$repo"
+# The hand-written stubs must match the module as built.
+echo "stubtest: checking the type stubs against the installed module"
+MYPY_CACHE_DIR="$venv/.mypy_cache" "$venv/bin/python" -m mypy.stubtest lawful
+# -rs prints the reason of every skipped test (such as the Spark example's without Java).
 exec "$venv/bin/python" -m pytest -p no:cacheprovider -rs "$here/tests" "$@"

@@ -26,7 +26,8 @@ pub use decision::{Answer, DECISION_KEYS, Decision, DecisionKey, ObligationView,
 pub use model::{Action, BUILTIN_REVOCATION, Basis, CHILD_RULE};
 pub use policy::{Policy, RequestBuilder, VersionInfo};
 pub use request::{
-    PreparedRequest, Request, RequestError, RequestErrorKind, ResolvedRequest, Subject,
+    PreparedRequest, Request, RequestError, RequestErrorKind, RequestLists, ResolvedRequest,
+    Subject,
 };
 pub use time::Timestamp;
 pub use trace::TraceStep;

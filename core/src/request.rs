@@ -514,6 +514,35 @@ impl PreparedRequest {
             .and_then(|i| self.attributes.get(i))
             .map(|(_, value)| value)
     }
+
+    /// Empties the request and hands back its lists, so that a reader deciding
+    /// many requests fills the next [`ResolvedRequest`] without allocating.
+    pub fn into_lists(mut self) -> RequestLists {
+        self.data.clear();
+        self.attributes.clear();
+        self.consents.clear();
+        self.revocations.clear();
+        RequestLists {
+            data: self.data,
+            attributes: self.attributes,
+            consents: self.consents,
+            revocations: self.revocations,
+        }
+    }
+}
+
+/// The (empty) lists of a decided request, to be filled again:
+/// [`PreparedRequest::into_lists`].
+#[derive(Debug, Default)]
+pub struct RequestLists {
+    /// For [`ResolvedRequest::data`].
+    pub data: Vec<CategoryId>,
+    /// For [`ResolvedRequest::attributes`].
+    pub attributes: Vec<(AttributeId, Value)>,
+    /// For [`ResolvedRequest::consents`].
+    pub consents: Vec<(PurposeId, Timestamp)>,
+    /// For [`ResolvedRequest::revocations`].
+    pub revocations: Vec<(PurposeId, Timestamp)>,
 }
 
 fn unknown<Id: NameId>(

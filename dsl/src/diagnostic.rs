@@ -149,7 +149,7 @@ impl LineIndex {
                 starts.push(i + 1);
             }
         }
-        if bytes.len() % CHECKPOINT == 0 {
+        if bytes.len().is_multiple_of(CHECKPOINT) {
             // So that the end of the text has its checkpoint too.
             chars_before.push(chars);
         }

@@ -8,13 +8,17 @@
 //! so the order is stable), and a Python value JSON has no form for is a request
 //! error naming the field.
 //!
+//! The keyword arguments of `may_use` and `may_disclose` become the JSON of the
+//! request dict they stand for ([`read_keywords`]), so their errors name fields as
+//! the dict would (`subject.age`, `data`).
+//!
 //! The walk is bounded: nesting deeper than [`MAX_DEPTH`] (which also catches a
 //! list that contains itself) and requests larger than the JSON reader's limit are
 //! refused, so no input can exhaust the stack or memory.
 
 use std::borrow::Cow;
 
-use lawful::{MAX_REQUEST_BYTES, RequestError, RequestErrorKind};
+use lawful::{Request, RequestError, RequestErrorKind};
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyFrozenSet, PyInt, PyList,
@@ -23,6 +27,21 @@ use pyo3::types::{
 use serde_json::{Map, Number, Value};
 
 use crate::errors::Failure;
+use crate::keywords::{Keywords, given};
+use crate::size::{self, Size};
+
+/// Reads a request dict (or any mapping) by the reader the command line uses.
+pub(crate) fn read(object: &Bound<'_, PyAny>) -> Result<Request, Failure> {
+    let json = Converter::new().value(object, &Path::TOP, 0)?;
+    Ok(Request::from_value(&json)?)
+}
+
+/// Reads the arguments of `may_use` or `may_disclose` by the reader the command
+/// line uses, as the request dict they stand for.
+pub(crate) fn read_keywords(keywords: &Keywords<'_, '_>) -> Result<Request, Failure> {
+    let json = Converter::new().keywords(keywords)?;
+    Ok(Request::from_value(&json)?)
+}
 
 /// How deeply a request may nest. A valid request nests four levels at most.
 pub(crate) const MAX_DEPTH: usize = 32;
@@ -105,32 +124,26 @@ impl<'a> Path<'a> {
     }
 }
 
-/// Converts Python values to JSON, keeping count of the request's size: one unit
-/// per value plus the bytes of its texts, an approximation from below of its
-/// size as JSON, held to the JSON reader's limit ([`MAX_REQUEST_BYTES`]).
+/// Converts Python values to JSON, keeping count of the request's size
+/// ([`crate::size`]) and refusing it past the JSON reader's limit.
 pub(crate) struct Converter {
-    weight: usize,
+    size: Size,
 }
 
 impl Converter {
     /// A converter for one request.
     pub(crate) fn new() -> Converter {
-        Converter { weight: 0 }
+        Converter {
+            size: Size::default(),
+        }
     }
 
     fn weigh(&mut self, units: usize) -> Result<(), Failure> {
-        self.weight = self.weight.saturating_add(units);
-        if self.weight > MAX_REQUEST_BYTES {
-            return Err(Failure::Request(RequestError {
-                kind: RequestErrorKind::Json,
-                field: None,
-                message: format!(
-                    "the request is too large: the most a request may be is {MAX_REQUEST_BYTES} bytes of JSON"
-                ),
-                suggestion: None,
-            }));
+        if self.size.add(units) {
+            Ok(())
+        } else {
+            Err(Failure::Request(Size::too_large()))
         }
-        Ok(())
     }
 
     /// The JSON form of `object`, found at `path` of the request.
@@ -193,6 +206,7 @@ impl Converter {
             return Ok(Value::String(text));
         }
         if let Ok(date) = object.cast::<PyDate>() {
+            self.weigh(size::DATE)?;
             return Ok(Value::String(date_text(date)));
         }
         if let Ok(mapping) = object.cast::<PyMapping>() {
@@ -213,6 +227,64 @@ impl Converter {
                  a list, a dict, a datetime or None"
             )
         }))
+    }
+
+    /// The request dict that keyword arguments stand for, as JSON. Arguments
+    /// given as None are left out.
+    fn keywords(&mut self, keywords: &Keywords<'_, '_>) -> Result<Value, Failure> {
+        let top = Path::TOP;
+        let subject_path = top.key("subject");
+        let mut request = Map::new();
+        let mut subject = Map::new();
+        subject.insert(
+            "role".to_owned(),
+            self.value(keywords.role, &subject_path.key("role"), 2)?,
+        );
+        for (name, value) in [
+            ("age", keywords.age),
+            ("consents", keywords.consents),
+            ("revocations", keywords.revocations),
+        ] {
+            if let Some(value) = given(value) {
+                let json = self.value(value, &subject_path.key(name), 2)?;
+                subject.insert(name.to_owned(), json);
+            }
+        }
+        let mut party = None;
+        if let Some(attributes) = keywords.attributes {
+            for (name, value) in attributes.iter() {
+                if value.is_none() {
+                    continue;
+                }
+                let name: String = name.extract()?;
+                if name == "party" {
+                    // `may_use(party=...)`: let the reader say a use has no party.
+                    party = Some(value);
+                    continue;
+                }
+                let json = self.value(&value, &subject_path.key(&name), 2)?;
+                subject.insert(name, json);
+            }
+        }
+        if let Some(party) = party {
+            let json = self.value(&party, &top.key("party"), 1)?;
+            request.insert("party".to_owned(), json);
+        }
+        request.insert("action".to_owned(), Value::from(keywords.action.as_str()));
+        request.insert("subject".to_owned(), Value::Object(subject));
+        for (name, value) in [
+            ("data", Some(keywords.data)),
+            ("purpose", Some(keywords.purpose)),
+            ("party", keywords.party),
+            ("at", keywords.at),
+            ("collected_at", keywords.collected_at),
+        ] {
+            if let Some(value) = given(value) {
+                let json = self.value(value, &top.key(name), 1)?;
+                request.insert(name.to_owned(), json);
+            }
+        }
+        Ok(Value::Object(request))
     }
 
     fn text<'s>(

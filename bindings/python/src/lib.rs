@@ -1,16 +1,19 @@
 //! Python bindings of lawful: the native module `lawful._lawful`, re-exported by
 //! the thin Python package `lawful` (see `python/lawful/__init__.py`).
 //!
-//! A request dict is read by the CLI's own reader, from the JSON value it
-//! converts to ([`convert`]), so checks and messages match the CLI's; a plainly
-//! well-formed one is read straight into a request instead ([`direct`]), which
-//! is faster and gives the same request. Decisions are copied into owned Python
-//! objects ([`decision`]). A batch is read on the calling thread, with the
-//! interpreter held, while worker threads decide what has been read, without it
-//! ([`batch`]).
+//! Requests are read in two tiers. The fast reader ([`fast`]) takes a plain
+//! request dict, or the keywords of `may_use` and `may_disclose`, straight to a
+//! prepared request; anything it does not take is read by the JSON-value
+//! reader ([`convert`]): the request becomes the JSON value it stands for and
+//! is read by the command line's own reader, so checks and messages are the
+//! command line's, word for word. Both count a request's size one way
+//! ([`size`]). Decisions are copied into owned Python objects ([`decision`]).
+//! A batch is read on the calling thread, with the interpreter held, while
+//! worker threads decide what has been read, without it ([`batch`]).
 //!
 //! Layout: `policy` (the `Policy` class), `decision`, `errors` (exceptions and
-//! `Diagnostic`), `convert` and `direct` (reading requests), `batch`, `watch`
+//! `Diagnostic`), `fast`, `convert`, `keywords` and `size` (reading requests),
+//! `batch`, `columnar` (`decide_arrow`), `map` (the data map), `watch`
 //! (`lawful.watch`: hot reload).
 
 use std::path::PathBuf;
@@ -20,13 +23,15 @@ use pyo3::prelude::*;
 use pyo3::types::{PyMapping, PyString};
 
 mod batch;
+mod columnar;
 mod convert;
 mod decision;
-mod direct;
 mod errors;
 mod fast;
+mod keywords;
 mod map;
 mod policy;
+mod size;
 mod watch;
 
 use errors::{LawfulError, PolicyError, RequestError, policy_error};
@@ -107,29 +112,6 @@ fn report(
         .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-/// For the tests: a request as the direct reader reads it (None when it leaves
-/// the request to the JSON path) and as the JSON path reads it (None when it
-/// refuses it), both as JSON text.
-#[pyfunction]
-fn _read_both(request: &Bound<'_, PyAny>) -> PyResult<(Option<String>, Option<String>)> {
-    let direct = direct::read(request);
-    let json = convert::Converter::new()
-        .value(request, &convert::Path::TOP, 0)
-        .and_then(|json| Ok(lawful::Request::from_value(&json)?));
-    let json = match json {
-        Ok(request) => Some(request),
-        Err(errors::Failure::Request(_)) => None,
-        Err(errors::Failure::Python(e)) => return Err(e),
-    };
-    let text = |r: &lawful::Request| {
-        serde_json::to_string(r).map_err(|e| PyValueError::new_err(e.to_string()))
-    };
-    Ok((
-        direct.as_ref().map(text).transpose()?,
-        json.as_ref().map(text).transpose()?,
-    ))
-}
-
 /// lawful: privacy policies as code. Load a policy and ask it whether a
 /// person's data may be used for a purpose, or disclosed to a party.
 #[pymodule]
@@ -138,7 +120,6 @@ fn _lawful(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(report, m)?)?;
-    m.add_function(wrap_pyfunction!(_read_both, m)?)?;
     m.add_function(wrap_pyfunction!(watch::watch, m)?)?;
     m.add_class::<watch::PyWatcher>()?;
     m.add_class::<watch::PyReload>()?;

@@ -3,19 +3,18 @@
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
-use lawful::{Action, Request};
+use lawful::{Action, PreparedRequest, Request, Timestamp};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyIterator, PyList, PyString, PyTuple};
 use rustc_hash::FxHashMap;
-use serde_json::{Map, Value};
 
 use crate::batch;
-use crate::convert::{Converter, Path};
+use crate::convert;
 use crate::decision::{Parts, PyDecision};
-use crate::direct;
 use crate::errors::{Failure, PyDiagnostic, request_error};
 use crate::fast;
+use crate::keywords::Keywords;
 
 /// A compiled privacy policy, with every version of it. Load one with
 /// `lawful.load(path)` or `lawful.loads(text)`.
@@ -39,102 +38,13 @@ pub(crate) struct PyPolicy {
     digest: Arc<str>,
 }
 
-/// The arguments of the keyword helpers `may_use` and `may_disclose`.
-pub(crate) struct Keywords<'a, 'py> {
-    pub(crate) action: Action,
-    pub(crate) role: &'a Bound<'py, PyAny>,
-    pub(crate) data: &'a Bound<'py, PyAny>,
-    pub(crate) purpose: &'a Bound<'py, PyAny>,
-    pub(crate) party: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) at: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) collected_at: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) age: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) consents: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) revocations: Option<&'a Bound<'py, PyAny>>,
-    /// The other keywords: subject attributes.
-    pub(crate) attributes: Option<&'a Bound<'py, PyDict>>,
-}
-
-impl Keywords<'_, '_> {
-    /// The request, read by the direct reader or else, through JSON, by the
-    /// reader a request dict goes through. Arguments given as None are left out.
-    pub(crate) fn read(&self) -> Result<Request, Failure> {
-        if let Some(request) = direct::read_keywords(self) {
-            return Ok(request);
-        }
-        Ok(Request::from_value(&self.to_json()?)?)
-    }
-
-    /// The request as JSON, as a request dict would give it.
-    fn to_json(&self) -> Result<Value, Failure> {
-        let mut converter = Converter::new();
-        let top = Path::TOP;
-        let subject_path = top.key("subject");
-        let mut request = Map::new();
-        let mut subject = Map::new();
-        subject.insert(
-            "role".to_owned(),
-            converter.value(self.role, &subject_path.key("role"), 2)?,
-        );
-        for (name, value) in [
-            ("age", self.age),
-            ("consents", self.consents),
-            ("revocations", self.revocations),
-        ] {
-            if let Some(value) = value.filter(|v| !v.is_none()) {
-                let json = converter.value(value, &subject_path.key(name), 2)?;
-                subject.insert(name.to_owned(), json);
-            }
-        }
-        if let Some(attributes) = self.attributes {
-            for (name, value) in attributes.iter() {
-                if value.is_none() {
-                    continue;
-                }
-                let name: String = name.extract()?;
-                if name == "party" {
-                    // `may_use(party=...)`: let the reader say a use has no party.
-                    let json = converter.value(&value, &top.key("party"), 1)?;
-                    request.insert(name, json);
-                    continue;
-                }
-                let json = converter.value(&value, &subject_path.key(&name), 2)?;
-                subject.insert(name, json);
-            }
-        }
-        request.insert("action".to_owned(), Value::from(self.action.as_str()));
-        request.insert("subject".to_owned(), Value::Object(subject));
-        for (name, value) in [
-            ("data", Some(self.data)),
-            ("purpose", Some(self.purpose)),
-            ("party", self.party),
-            ("at", self.at),
-            ("collected_at", self.collected_at),
-        ] {
-            if let Some(value) = value.filter(|v| !v.is_none()) {
-                let json = converter.value(value, &top.key(name), 1)?;
-                request.insert(name.to_owned(), json);
-            }
-        }
-        Ok(Value::Object(request))
-    }
-}
-
-/// Reads a request dict: by the direct reader when it can, or else through JSON
-/// by the reader the CLI uses, which gives the same request or the error.
-pub(crate) fn read(object: &Bound<'_, PyAny>) -> Result<Request, Failure> {
-    if let Some(request) = direct::read(object) {
-        return Ok(request);
-    }
-    let json = Converter::new().value(object, &Path::TOP, 0)?;
-    Ok(Request::from_value(&json)?)
-}
-
 /// The requests of a batch, read from a Python iterable.
 struct BatchReader<'py, 'p> {
     fast: fast::Reader<'p, 'py>,
     items: Bound<'py, PyIterator>,
     index: usize,
+    /// The instant of the requests that give no `at`.
+    now: Timestamp,
 }
 
 impl batch::Reader for BatchReader<'_, '_> {
@@ -146,11 +56,15 @@ impl batch::Reader for BatchReader<'_, '_> {
             let index = self.index;
             self.index += 1;
             let item = item.map_err(|e| (index, Failure::Python(e)))?;
-            // The fast path prepares plain dicts at once; anything else is read
-            // the way `decide` reads it, so results and errors are the same.
+            // The fast reader prepares plain dicts at once; anything else is read
+            // by the JSON-value reader, so results and errors are `decide`'s.
             let pending = match self.fast.read(&item) {
                 Some(prepared) => batch::Pending::Prepared(prepared),
-                None => batch::Pending::Read(Box::new(read(&item).map_err(|f| (index, f))?)),
+                None => {
+                    let mut request = convert::read(&item).map_err(|f| (index, f))?;
+                    request.at.get_or_insert(self.now);
+                    batch::Pending::Read(Box::new(request))
+                }
             };
             chunk.push(pending);
         }
@@ -164,7 +78,23 @@ impl PyPolicy {
         PyPolicy { policy, digest }
     }
 
-    /// Decides a request read from Python.
+    /// Decides a request the fast reader prepared, or else the request the
+    /// JSON-value reader reads (`read`), whose error is the command line's.
+    fn decide_read(
+        &self,
+        py: Python<'_>,
+        prepared: Option<PreparedRequest>,
+        read: impl FnOnce() -> Result<Request, Failure>,
+    ) -> PyResult<PyDecision> {
+        if let Some(prepared) = prepared {
+            if let Ok(decision) = self.policy.decide_prepared(&prepared) {
+                return Ok(PyDecision::new(&decision, None, &self.digest));
+            }
+        }
+        self.decide_request(py, read())
+    }
+
+    /// Decides a request read by the JSON-value reader.
     fn decide_request(
         &self,
         py: Python<'_>,
@@ -190,25 +120,42 @@ impl PyPolicy {
     /// the policy can decide: a missing or unknown field, a wrong type, or a
     /// name the policy does not declare (with a suggestion when one is near).
     fn decide(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
-        // A plain dict takes the batch's fast path; anything else the usual reader.
-        if let Some(prepared) = fast::Reader::single(py, &self.policy).read(request) {
-            if let Ok(decision) = self.policy.decide_prepared(&prepared) {
-                return Ok(PyDecision::new(&decision, None, &self.digest));
-            }
-        }
-        self.decide_request(py, read(request))
+        let prepared = fast::Reader::single(py, &self.policy).read(request);
+        self.decide_read(py, prepared, || convert::read(request))
     }
 
-    /// For tests: `decide` by the usual reader alone, without the fast path.
+    /// For tests: `decide` by the JSON-value reader alone, without the fast one.
     fn _decide_usual(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
-        self.decide_request(py, read(request))
+        self.decide_request(py, convert::read(request))
+    }
+
+    /// For tests: a request as the fast reader prepares it (None when it leaves
+    /// the request to the other reader) and as the JSON-value reader prepares it
+    /// (None when it refuses it), as text, both with `at` defaulting to `now`.
+    fn _read_both(
+        &self,
+        py: Python<'_>,
+        request: &Bound<'_, PyAny>,
+    ) -> PyResult<(Option<String>, Option<String>)> {
+        let now = Timestamp::now();
+        let fast = fast::Reader::at(py, &self.policy, now).read(request);
+        let by_json = match convert::read(request) {
+            Ok(mut read) => {
+                read.at.get_or_insert(now);
+                self.policy.prepare(&read).ok()
+            }
+            Err(Failure::Request(_)) => None,
+            Err(Failure::Python(e)) => return Err(e),
+        };
+        let text = |prepared: PreparedRequest| format!("{prepared:?}");
+        Ok((fast.map(text), by_json.map(text)))
     }
 
     /// Decides a request and records every rule considered and why: the
     /// decision's `trace` is a list of dicts with `rule`, `applies` and `why`.
     /// Slower than `decide`; for review and debugging.
     fn explain(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
-        let request = read(request).map_err(|f| f.into_pyerr(py, None))?;
+        let request = convert::read(request).map_err(|f| f.into_pyerr(py, None))?;
         match self.policy.explain(&request) {
             Ok((decision, trace)) => Ok(PyDecision::new(&decision, Some(trace), &self.digest)),
             Err(e) => Err(request_error(py, &e, None)),
@@ -260,7 +207,8 @@ impl PyPolicy {
             revocations,
             attributes,
         };
-        self.decide_request(py, keywords.read())
+        let prepared = fast::Reader::single(py, &self.policy).read_keywords(&keywords);
+        self.decide_read(py, prepared, || convert::read_keywords(&keywords))
     }
 
     /// May this person's data be disclosed to this party, for this purpose?
@@ -303,7 +251,8 @@ impl PyPolicy {
             revocations,
             attributes,
         };
-        self.decide_request(py, keywords.read())
+        let prepared = fast::Reader::single(py, &self.policy).read_keywords(&keywords);
+        self.decide_read(py, prepared, || convert::read_keywords(&keywords))
     }
 
     /// Decides a batch of request dicts, returning their decisions in order.
@@ -339,10 +288,12 @@ impl PyPolicy {
                 "decide_many takes a list (or other iterable) of request dicts; use decide for one request",
             ));
         }
+        let now = Timestamp::now();
         let mut reader = BatchReader {
-            fast: fast::Reader::batch(py, &self.policy),
+            fast: fast::Reader::batch(py, &self.policy, now),
             items: requests.try_iter()?,
             index: 0,
+            now,
         };
         let known_len = requests.len().ok();
         let decided = batch::decide(py, &self.policy, threads, known_len, &mut reader)
@@ -361,6 +312,43 @@ impl PyPolicy {
             list.push(object);
         }
         PyList::new(py, list)
+    }
+
+    /// Decides a table of requests, one per row, on every core and without the
+    /// interpreter: a pyarrow `Table` or `RecordBatch`, or anything that exports
+    /// Arrow data through `__arrow_c_stream__` (a Polars or pandas data frame, a
+    /// DuckDB relation).
+    ///
+    /// Columns are named as the request's fields: `action`, `role`, `data` (text
+    /// or a list of text), `purpose`, `party`, `at`, `collected_at` (timestamps,
+    /// dates or RFC 3339 text), `age` (whole numbers), `consents` and
+    /// `revocations` (a map from purpose to time, or a struct with a field per
+    /// purpose), and one column per subject attribute (booleans, numbers, text or
+    /// lists of text, as the attribute is declared); the subject's columns may
+    /// also sit in a struct column `subject`. A null is a field not given. Text
+    /// columns may be dictionary-encoded; each distinct name is then resolved once.
+    /// Any other column, a missing `action`, `role`, `data` or `purpose`, or a
+    /// column of the wrong type raises `RequestError` naming it.
+    ///
+    /// Returns a `RecordBatch` for a `RecordBatch`, and a `Table` otherwise, with
+    /// one row per request, in order: `allowed`, `rule`, `basis`, `version`,
+    /// `obligations` (the kinds, as a list) and `error`. A request the policy
+    /// cannot decide has `allowed` null and `error` set to the message `decide`
+    /// would raise for it; it is never an allow. Requests without `at` are
+    /// decided as of the moment the call began. `threads` (default: every CPU)
+    /// is the most threads to decide on, from 1 to 64.
+    #[pyo3(signature = (table, *, threads=None))]
+    fn decide_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        table: &Bound<'py, PyAny>,
+        threads: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let threads = threads
+            .filter(|t| !t.is_none())
+            .map(thread_count)
+            .transpose()?;
+        crate::columnar::decide(py, &self.policy, table, threads)
     }
 
     /// Decides a request given as JSON text (str or bytes) and returns the
@@ -490,7 +478,7 @@ impl PyPolicy {
     }
 }
 
-/// `decide_many`'s `threads`: a whole number from 1 to [`batch::MAX_THREADS`].
+/// `decide_many`'s and `decide_arrow`'s `threads`: a whole number from 1 to [`batch::MAX_THREADS`].
 fn thread_count(threads: &Bound<'_, PyAny>) -> PyResult<usize> {
     let wanted = || {
         format!(

@@ -91,6 +91,18 @@ def test_version_and_exports():
     assert lawful.Decision.__module__ == "lawful"
 
 
+def test_the_typed_dicts_are_importable_and_fit_to_dict(policy):
+    # The stubs name these types; they exist at run time too, and say what to_dict gives.
+    from lawful import DecisionDict, Obligation, TraceStep
+
+    decided = policy.explain({"action": "use", "subject": {"role": "visitor", "age": 12},
+                              "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"})
+    as_dict = decided.to_dict()
+    assert set(as_dict) == DecisionDict.__required_keys__ | DecisionDict.__optional_keys__
+    assert all(set(o) <= Obligation.__required_keys__ | Obligation.__optional_keys__ for o in as_dict["obligations"])
+    assert all(set(step) == TraceStep.__required_keys__ for step in as_dict["trace"])
+
+
 def test_decide_json_echoes_a_request_id_as_the_cli_does(policy):
     answer = json.loads(policy.decide_json(json.dumps({**REVOKED, "request_id": "req-7"})))
     assert answer == {**policy.decide(REVOKED).to_dict(), "request_id": "req-7"}

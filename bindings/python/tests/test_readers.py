@@ -1,9 +1,10 @@
-"""The direct reader and the JSON reader agree.
+"""The two readers agree.
 
-A request dict is read straight into the engine's request when it is plainly well
-formed, and through JSON by the CLI's reader otherwise. Whenever the direct reader
-reads a request, the JSON reader must read the very same request; whenever the
-JSON reader refuses one, the direct reader must have left it alone.
+A request dict (or the keywords of may_use and may_disclose) is read straight into
+a prepared request by the fast reader when it is plainly well formed, and through
+its JSON value by the command line's reader otherwise. Whenever the fast reader
+prepares a request, the JSON-value reader must prepare the very same request;
+whenever the JSON-value reader refuses one, the fast reader must have left it alone.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import copy
 import datetime as dt
 import random
 
-import lawful
-from lawful._lawful import _read_both
+import pytest
 
-from conftest import CASES
+import lawful
+
+from conftest import CASES, RULES
+
+POLICY = lawful.load(RULES)
 
 UTC = dt.timezone.utc
 
@@ -33,17 +37,23 @@ KEYS = ["action", "subject", "data", "purpose", "party", "at", "collected_at", "
 
 
 def agree(request) -> bool:
-    direct, by_json = _read_both(request)
-    if direct is not None:
-        assert by_json == direct, (request, direct, by_json)
+    """Whether the fast reader took the request; fails if the readers disagree."""
+    fast, by_json = POLICY._read_both(request)
+    if fast is not None:
+        assert by_json == fast, (request, fast, by_json)
         return True
     return False
 
 
-def test_acceptance_requests_are_read_directly():
-    # Names are checked later, against the policy: even the refused cases read directly.
+def test_acceptance_requests_are_read_by_the_fast_reader():
+    # Every acceptance request the JSON-value reader prepares, the fast reader
+    # prepares too, and the same; the others it leaves alone.
+    taken = 0
     for case in CASES:
-        assert agree(case["request"]), case["name"]
+        fast, by_json = POLICY._read_both(case["request"])
+        assert fast == by_json, case["name"]
+        taken += fast is not None
+    assert taken > len(CASES) // 2
 
 
 def mutated(seed: int, count: int, fewest: int, most: int):
@@ -63,10 +73,23 @@ def mutated(seed: int, count: int, fewest: int, most: int):
 
 
 def test_mutated_requests_agree():
-    direct = 0
+    fast = 0
     for request in mutated(20260301, 20_000, 1, 3):
-        direct += agree(request)
-    assert direct > 500      # the direct reader is exercised, not just bypassed
+        fast += agree(request)
+    assert fast > 500      # the fast reader is exercised, not just bypassed
+
+
+def test_the_fast_reader_stops_where_the_size_limit_is():
+    # Both readers count a request's size one way; past the limit the fast reader
+    # leaves the request, and the JSON-value reader refuses it, saying why.
+    base = {"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address",
+            "purpose": "operate_website", "at": "2026-03-01"}
+    small = dict(base, subject={"role": "visitor", "jurisdiction": "x" * 1000})
+    assert agree(small)
+    large = dict(base, subject={"role": "visitor", "jurisdiction": "x" * (1 << 20)})
+    assert POLICY._read_both(large) == (None, None)
+    with pytest.raises(lawful.RequestError, match="too large"):
+        POLICY.decide(large)
 
 
 def outcome(decide, request):
@@ -126,3 +149,59 @@ def test_a_batch_of_fresh_strings_reads_each_name_anew(policy):
     expected = [policy._decide_usual(r).to_dict() for r in requests()]
     assert len({str(e) for e in expected}) > 1      # the purposes decide differently
     assert [d.to_dict() for d in policy.decide_many(requests())] == expected
+
+
+def keywords_of(request: dict) -> dict:
+    """The keywords of may_use or may_disclose that ask what a request dict asks."""
+    subject = dict(request.get("subject") or {})
+    keywords = {key: request[key] for key in ("data", "purpose", "party", "at", "collected_at") if key in request}
+    keywords.update(subject)
+    return keywords
+
+
+def dict_of(action: str, keywords: dict) -> dict:
+    """The request dict that keywords stand for; None values are left out (but
+    `role`, which the keyword helpers always pass on)."""
+    # In the order the keywords are read, so the first of two errors is the same:
+    # the subject, a party given to may_use, then the other fields.
+    request = {"action": action, "subject": {"role": keywords["role"]}}
+    named = ["age", "consents", "revocations"]
+    for key in named + [k for k in keywords if k not in named]:
+        if key not in {"role", "data", "purpose", "party", "at", "collected_at"} and keywords.get(key) is not None:
+            request["subject"][key] = keywords[key]
+    if action == "use" and keywords.get("party") is not None:
+        request["party"] = keywords["party"]
+    for key in ("data", "purpose", "party", "at", "collected_at"):
+        if keywords.get(key) is not None and (key != "party" or action == "disclose"):
+            request[key] = keywords[key]
+    return request
+
+
+def test_keywords_decide_mutated_requests_as_their_dicts_do(policy):
+    # may_use and may_disclose read their keywords by the fast reader, or else as
+    # the dict they stand for: either way, the dict's decision or error.
+    rng = random.Random(20261201)
+    base = [c["request"] for c in CASES if isinstance(c["request"].get("subject"), dict)]
+    taken = 0
+    for _ in range(4_000):
+        keywords = keywords_of(copy.deepcopy(rng.choice(base)))
+        for _ in range(rng.randint(0, 2)):
+            key = rng.choice(["data", "purpose", "party", "at", "collected_at", "role", "age",
+                              "consents", "revocations", "do_not_track", "jurisdiction", "extra"])
+            keywords[key] = rng.choice(VALUES)
+        for required in ("role", "data", "purpose"):
+            keywords.setdefault(required, None)
+        action = "disclose" if "party" in keywords and rng.random() < 0.8 else "use"
+        if action == "disclose":
+            ask = policy.may_disclose
+            keywords.setdefault("party", None)
+        else:
+            ask = policy.may_use
+        expected = outcome(policy._decide_usual, dict_of(action, keywords))
+        try:
+            got = ask(**keywords).to_dict()
+        except lawful.RequestError as e:
+            got = ("error", e.kind, e.field, str(e))
+        assert got == expected, (action, keywords)
+        taken += isinstance(got, dict)
+    assert taken > 300

@@ -34,6 +34,16 @@ import atexit
 import weakref
 
 from lawful import _lawful
+from lawful._types import (
+    DataMap,
+    DecisionDict,
+    MapDisclosure,
+    MapObligation,
+    MapRecipient,
+    MapUse,
+    Obligation,
+    TraceStep,
+)
 from lawful._lawful import (
     Decision,
     Diagnostic,
@@ -70,13 +80,21 @@ def _close_watchers() -> None:
 
 
 __all__ = [
+    "DataMap",
     "Decision",
+    "DecisionDict",
     "Diagnostic",
     "LawfulError",
+    "MapDisclosure",
+    "MapObligation",
+    "MapRecipient",
+    "MapUse",
+    "Obligation",
     "Policy",
     "PolicyError",
     "Reload",
     "RequestError",
+    "TraceStep",
     "Watcher",
     "__version__",
     "load",

@@ -1,19 +1,21 @@
-from lawful._lawful import (
+from lawful._types import (
     DataMap as DataMap,
-    Decision as Decision,
     DecisionDict as DecisionDict,
-    Diagnostic as Diagnostic,
-    LawfulError as LawfulError,
     MapDisclosure as MapDisclosure,
     MapObligation as MapObligation,
     MapRecipient as MapRecipient,
     MapUse as MapUse,
     Obligation as Obligation,
+    TraceStep as TraceStep,
+)
+from lawful._lawful import (
+    Decision as Decision,
+    Diagnostic as Diagnostic,
+    LawfulError as LawfulError,
     Policy as Policy,
     PolicyError as PolicyError,
     Reload as Reload,
     RequestError as RequestError,
-    TraceStep as TraceStep,
     Watcher as Watcher,
     __version__ as __version__,
     load as load,
@@ -23,13 +25,21 @@ from lawful._lawful import (
 )
 
 __all__ = [
+    "DataMap",
     "Decision",
+    "DecisionDict",
     "Diagnostic",
     "LawfulError",
+    "MapDisclosure",
+    "MapObligation",
+    "MapRecipient",
+    "MapUse",
+    "Obligation",
     "Policy",
     "PolicyError",
     "Reload",
     "RequestError",
+    "TraceStep",
     "Watcher",
     "__version__",
     "load",

@@ -3,9 +3,32 @@
 import datetime
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal, TypedDict, final
+from typing import Any, Literal, Protocol, final
 
-from typing_extensions import NotRequired
+from lawful._types import (
+    DataMap,
+    DecisionDict,
+    MapDisclosure,
+    MapUse,
+    Obligation,
+    TraceStep,
+)
+
+__all__ = [
+    "load",
+    "loads",
+    "report",
+    "watch",
+    "Policy",
+    "Decision",
+    "Diagnostic",
+    "LawfulError",
+    "PolicyError",
+    "RequestError",
+    "Reload",
+    "Watcher",
+    "__version__",
+]
 
 __version__: str
 
@@ -13,58 +36,11 @@ _Time = datetime.datetime | datetime.date | str
 _Data = str | list[str] | tuple[str, ...] | set[str] | frozenset[str]
 _AttributeValue = bool | int | float | str | list[str] | tuple[str, ...] | set[str] | frozenset[str]
 
-class Obligation(TypedDict):
-    kind: str
-    purpose: NotRequired[str]
-    within_days: NotRequired[int]
+class _ArrowStream(Protocol):
+    """Arrow data that exports itself as a stream: a pyarrow Table or RecordBatch,
+    a Polars or pandas DataFrame, a DuckDB relation."""
 
-class TraceStep(TypedDict):
-    rule: str
-    applies: bool
-    why: str
-
-class DecisionDict(TypedDict):
-    allowed: bool
-    rule: str | None
-    cites: list[str]
-    basis: str | None
-    obligations: list[Obligation]
-    version: str | None
-    digest: str
-    trace: NotRequired[list[TraceStep]]
-
-class MapObligation(TypedDict):
-    kind: str
-    within_days: NotRequired[int]
-
-class MapRecipient(TypedDict):
-    party: str
-    obligations: list[MapObligation]
-    conditions: list[str]
-
-class MapUse(TypedDict):
-    role: str
-    category: str
-    purpose: str
-    basis: str
-    rule: str
-    cites: list[str]
-    conditions: list[str]
-    recipients: list[MapRecipient]
-
-class DataMap(TypedDict):
-    version: str
-    uses: list[MapUse]
-
-class MapDisclosure(TypedDict):
-    role: str
-    category: str
-    purpose: str
-    party: str
-    basis: str
-    rule: str
-    obligations: list[MapObligation]
-    conditions: list[str]
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
 
 _ReportFormat = Literal["markdown", "json", "csv", "html", "ropa", "ropa-json", "ccpa", "ccpa-json", "fides"]
 
@@ -136,7 +112,7 @@ class Decision:
     def trace(self) -> list[TraceStep] | None: ...
     def to_dict(self) -> DecisionDict: ...
     def __bool__(self) -> bool: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class Policy:
@@ -174,6 +150,8 @@ class Policy:
     def decide_many(
         self, requests: Iterable[Mapping[str, Any]], *, threads: int | None = None
     ) -> list[Decision]: ...
+    def decide_arrow(self, table: _ArrowStream, *, threads: int | None = None) -> Any:
+        """A pyarrow RecordBatch for a RecordBatch, a pyarrow Table otherwise."""
     def decide_json(self, request: str | bytes) -> str: ...
     def data_map(self, version: str | None = None) -> DataMap: ...
     def purposes_for(self, role: str, category: str, version: str | None = None) -> list[MapUse]: ...
