@@ -1,7 +1,9 @@
 //! Compiling: the AST of each version file → core's [`PolicyModel`], checking every
 //! name, type and clause, and collecting every problem at once.
 
-use std::collections::HashMap;
+// Fx hashing, as the vocabulary in core uses for the same names: these maps are
+// filled and probed once for each name a file declares or uses.
+use rustc_hash::FxHashMap as HashMap;
 
 use lawful_core::condition::{Condition, MAX_CONDITION_DEPTH};
 use lawful_core::ids::{AttributeId, CategoryId, NameId, ObligationId, PartyId, PurposeId, RoleId};
@@ -220,7 +222,8 @@ pub(crate) fn compile_with(
     for group in &groups {
         declared.push(declare(files, group, &mut vocabulary, diagnostics));
     }
-    // Each version: the merged model, its first file, and each part with its file.
+    // Each version: the merged model, its first file, and each part with its file
+    // (none when the version is one file).
     let mut versions: Vec<(VersionModel, usize, Parts)> = Vec::new();
     for (group, names) in groups.iter().zip(&declared) {
         let mut seen = Seen::default();
@@ -241,8 +244,14 @@ pub(crate) fn compile_with(
             }
         }
         if parts.len() == group.len() {
-            if let Some(merged) = merge(&parts) {
-                versions.push((merged, group.first().copied().unwrap_or(0), parts));
+            let first = group.first().copied().unwrap_or(0);
+            if parts.len() == 1 {
+                // A version of one file is its only part: moved, not copied.
+                if let Some((part, _)) = parts.pop() {
+                    versions.push((part, first, Vec::new()));
+                }
+            } else if let Some(merged) = merge(&parts) {
+                versions.push((merged, first, parts));
             }
         }
     }
@@ -255,22 +264,23 @@ pub(crate) fn compile_with(
     // its own part of the version; a purpose another part's rule allows is not
     // reported as allowed by nothing.
     if !diagnostics.has_errors() {
-        for (version, _, parts) in &versions {
+        for (version, first, parts) in &versions {
+            if parts.is_empty() {
+                if let Some((source, file)) = files.get(*first) {
+                    lint::lint(source, file, version, &vocabulary, diagnostics);
+                }
+            }
             for (part, index) in parts {
                 let Some((source, file)) = files.get(*index) else {
                     continue;
                 };
-                if parts.len() == 1 {
-                    lint::lint(source, file, version, &vocabulary, diagnostics);
-                } else {
-                    let view = lint_view(&vocabulary, version, part);
-                    lint::lint(source, file, &view, &vocabulary, diagnostics);
-                }
+                let view = lint_view(&vocabulary, version, part);
+                lint::lint(source, file, &view, &vocabulary, diagnostics);
             }
         }
     }
     // Errors first, then warnings; each in the order of the files and lines.
-    let mut file_order: HashMap<&str, usize> = HashMap::new();
+    let mut file_order: HashMap<&str, usize> = HashMap::default();
     for (i, (s, _)) in files.iter().enumerate() {
         file_order.entry(s.name.as_str()).or_insert(i);
     }
@@ -303,7 +313,7 @@ fn version_groups(
     diagnostics: &mut Diagnostics,
 ) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::default();
     for (index, (source, file)) in files.iter().enumerate() {
         let header = &file.header;
         let Some(&group) = by_name.get(header.version.node.as_str()) else {
@@ -382,8 +392,8 @@ fn check_versions(
     versions: &[(&VersionModel, &Source, &PolicyFile)],
     diagnostics: &mut Diagnostics,
 ) {
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
-    let mut by_date: HashMap<Timestamp, usize> = HashMap::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::default();
+    let mut by_date: HashMap<Timestamp, usize> = HashMap::default();
     for (i, (a, source, file)) in versions.iter().enumerate() {
         let same_name = *by_name.entry(&*a.name).or_insert(i);
         let same_date = *by_date.entry(a.effective).or_insert(i);

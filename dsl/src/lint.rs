@@ -8,7 +8,7 @@
 //! - `L035` a party cites no section of the policy text;
 //! - `L036`, `L037`, `L038` from the data map (see [`map_lints`]).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use lawful_core::Vocabulary;
 use lawful_core::ids::NameId;
@@ -194,14 +194,14 @@ impl<'a> Shadows<'a> {
         let mut shadows = Shadows {
             vocabulary,
             denies: Vec::new(),
-            by_role: HashMap::new(),
+            by_role: HashMap::default(),
             any_role: Vec::new(),
-            by_purpose: HashMap::new(),
+            by_purpose: HashMap::default(),
             any_purpose: Vec::new(),
-            by_category: HashMap::new(),
+            by_category: HashMap::default(),
             any_category: Vec::new(),
         };
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for deny in rules.iter().filter(|d| {
             d.effect == Effect::DenyUse && d.exceptions.is_empty() && d.target.condition.is_none()
         }) {
