@@ -64,17 +64,28 @@ fn layout_free(text: &str) -> String {
                 at += c.len_utf8();
             }
             _ => {
-                let end = bytes
-                    .get(at..)
-                    .and_then(|rest| {
-                        rest.iter().position(|c| {
-                            matches!(
-                                c,
-                                b'#' | b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b'"' | 0x80..
-                            )
-                        })
-                    })
-                    .map_or(bytes.len(), |p| at + p);
+                let special = |c: &u8| {
+                    matches!(
+                        c,
+                        b'#' | b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b'"' | 0x80..
+                    )
+                };
+                let mut end = at;
+                loop {
+                    end = bytes
+                        .get(end..)
+                        .and_then(|rest| rest.iter().position(special))
+                        .map_or(bytes.len(), |p| end + p);
+                    // A lone space between two plain characters is written as it
+                    // is: the run goes on over it.
+                    if bytes.get(end) == Some(&b' ')
+                        && bytes.get(end + 1).is_some_and(|c| !special(c))
+                    {
+                        end += 1;
+                        continue;
+                    }
+                    break;
+                }
                 word(&mut out, &mut space, text.get(at..end).unwrap_or_default());
                 at = end;
             }
@@ -184,6 +195,8 @@ mod tests {
             "\u{feff}policy \"P\" version 2024-01-01\n",
             "a\u{b}b\u{c}c\u{85}d",
             "trailing   ",
+            "a b  c d\te f #g\nh \"i\" j \u{e9}",
+            " lead b",
             "\"unterminated \\",
         ];
         for text in cases {
