@@ -270,11 +270,17 @@ pub(crate) fn compile_with(
                     lint::lint(source, file, version, &vocabulary, diagnostics);
                 }
             }
+            // What any part allows, found once for the version, not once a part.
+            let allowed = if parts.is_empty() {
+                Vec::new()
+            } else {
+                lint::allowed_purposes(&vocabulary, version)
+            };
             for (part, index) in parts {
                 let Some((source, file)) = files.get(*index) else {
                     continue;
                 };
-                let view = lint_view(&vocabulary, version, part);
+                let view = lint_view(&allowed, part);
                 lint::lint(source, file, &view, &vocabulary, diagnostics);
             }
         }
@@ -380,8 +386,7 @@ fn merge(parts: &[(VersionModel, usize)]) -> Option<VersionModel> {
 /// What the lints see of one part of a version spread over several files: the
 /// part, less the purposes a rule of any part allows (so a purpose is reported
 /// as allowed by nothing only when no part allows it).
-fn lint_view(vocabulary: &Vocabulary, version: &VersionModel, part: &VersionModel) -> VersionModel {
-    let allowed = lint::allowed_purposes(vocabulary, version);
+fn lint_view(allowed: &[bool], part: &VersionModel) -> VersionModel {
     let mut view = part.clone();
     view.purposes
         .retain(|p| !allowed.get(p.index()).copied().unwrap_or(false));
