@@ -97,7 +97,7 @@ fn parts<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
 }
 
 /// Lowers pairs parsed from the source starting at byte `offset` (the loader
-/// parses a file one declaration at a time).
+/// parses a file a few declarations at a time).
 struct Lowerer<'s> {
     source: &'s Source,
     offset: usize,
@@ -746,9 +746,9 @@ impl<'s> Lowerer<'s> {
     }
 }
 
-/// Parses and lowers a policy file one declaration at a time: pest's pairs for
-/// one declaration are dropped before the next is read, so a large file never
-/// has its whole parse tree in memory. A large file is read in parts on several
+/// Parses and lowers a policy file up to 16 declarations at a time: pest's pairs
+/// for them are dropped before the next are read, so a large file never has its
+/// whole parse tree in memory. A large file is read in parts on several
 /// threads ([`crate::split`]). Lowering problems go to `diagnostics`. On a syntax
 /// error the whole file is parsed again in one go, for the error the one-go parse
 /// gives (what the file lacks where it stops).
