@@ -1,7 +1,9 @@
 //! Compiling: the AST of each version file → core's [`PolicyModel`], checking every
 //! name, type and clause, and collecting every problem at once.
 
-use std::collections::HashMap;
+// Fx hashing, as the vocabulary in core uses for the same names: these maps are
+// filled and probed once for each name a file declares or uses.
+use rustc_hash::FxHashMap as HashMap;
 
 use lawful_core::condition::{Condition, MAX_CONDITION_DEPTH};
 use lawful_core::ids::{AttributeId, CategoryId, NameId, ObligationId, PartyId, PurposeId, RoleId};
@@ -212,7 +214,8 @@ pub(crate) fn compile_with(
     for group in &groups {
         declared.push(declare(files, group, &mut vocabulary, diagnostics));
     }
-    // Each version: the merged model, its first file, and each part with its file.
+    // Each version: the merged model, its first file, and each part with its file
+    // (none when the version is one file).
     let mut versions: Vec<(VersionModel, usize, Parts)> = Vec::new();
     for (group, names) in groups.iter().zip(&declared) {
         let mut seen = Seen::default();
@@ -233,8 +236,14 @@ pub(crate) fn compile_with(
             }
         }
         if parts.len() == group.len() {
-            if let Some(merged) = merge(&parts) {
-                versions.push((merged, group.first().copied().unwrap_or(0), parts));
+            let first = group.first().copied().unwrap_or(0);
+            if parts.len() == 1 {
+                // A version of one file is its only part: moved, not copied.
+                if let Some((part, _)) = parts.pop() {
+                    versions.push((part, first, Vec::new()));
+                }
+            } else if let Some(merged) = merge(&parts) {
+                versions.push((merged, first, parts));
             }
         }
     }
@@ -247,22 +256,29 @@ pub(crate) fn compile_with(
     // its own part of the version; a purpose another part's rule allows is not
     // reported as allowed by nothing.
     if !diagnostics.has_errors() {
-        for (version, _, parts) in &versions {
+        for (version, first, parts) in &versions {
+            if parts.is_empty() {
+                if let Some((source, file)) = files.get(*first) {
+                    lint::lint(source, file, version, &vocabulary, diagnostics);
+                }
+            }
+            // What any part allows, found once for the version, not once a part.
+            let allowed = if parts.is_empty() {
+                Vec::new()
+            } else {
+                lint::allowed_purposes(&vocabulary, version)
+            };
             for (part, index) in parts {
                 let Some((source, file)) = files.get(*index) else {
                     continue;
                 };
-                if parts.len() == 1 {
-                    lint::lint(source, file, version, &vocabulary, diagnostics);
-                } else {
-                    let view = lint_view(&vocabulary, version, part);
-                    lint::lint(source, file, &view, &vocabulary, diagnostics);
-                }
+                let view = lint_view(&allowed, part);
+                lint::lint(source, file, &view, &vocabulary, diagnostics);
             }
         }
     }
     // Errors first, then warnings; each in the order of the files and lines.
-    let mut file_order: HashMap<&str, usize> = HashMap::new();
+    let mut file_order: HashMap<&str, usize> = HashMap::default();
     for (i, (s, _)) in files.iter().enumerate() {
         file_order.entry(s.name.as_str()).or_insert(i);
     }
@@ -295,7 +311,7 @@ fn version_groups(
     diagnostics: &mut Diagnostics,
 ) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::default();
     for (index, (source, file)) in files.iter().enumerate() {
         let header = &file.header;
         let Some(&group) = by_name.get(header.version.node.as_str()) else {
@@ -362,8 +378,7 @@ fn merge(parts: &[(VersionModel, usize)]) -> Option<VersionModel> {
 /// What the lints see of one part of a version spread over several files: the
 /// part, less the purposes a rule of any part allows (so a purpose is reported
 /// as allowed by nothing only when no part allows it).
-fn lint_view(vocabulary: &Vocabulary, version: &VersionModel, part: &VersionModel) -> VersionModel {
-    let allowed = lint::allowed_purposes(vocabulary, version);
+fn lint_view(allowed: &[bool], part: &VersionModel) -> VersionModel {
     let mut view = part.clone();
     view.purposes
         .retain(|p| !allowed.get(p.index()).copied().unwrap_or(false));
@@ -374,8 +389,8 @@ fn check_versions(
     versions: &[(&VersionModel, &Source, &PolicyFile)],
     diagnostics: &mut Diagnostics,
 ) {
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
-    let mut by_date: HashMap<Timestamp, usize> = HashMap::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::default();
+    let mut by_date: HashMap<Timestamp, usize> = HashMap::default();
     for (i, (a, source, file)) in versions.iter().enumerate() {
         let same_name = *by_name.entry(&*a.name).or_insert(i);
         let same_date = *by_date.entry(a.effective).or_insert(i);

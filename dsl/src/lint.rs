@@ -8,7 +8,7 @@
 //! - `L035` a party cites no section of the policy text;
 //! - `L036`, `L037`, `L038` from the data map (see [`map_lints`]).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use lawful_core::Vocabulary;
 use lawful_core::ids::NameId;
@@ -194,14 +194,14 @@ impl<'a> Shadows<'a> {
         let mut shadows = Shadows {
             vocabulary,
             denies: Vec::new(),
-            by_role: HashMap::new(),
+            by_role: HashMap::default(),
             any_role: Vec::new(),
-            by_purpose: HashMap::new(),
+            by_purpose: HashMap::default(),
             any_purpose: Vec::new(),
-            by_category: HashMap::new(),
+            by_category: HashMap::default(),
             any_category: Vec::new(),
         };
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for deny in rules.iter().filter(|d| {
             d.effect == Effect::DenyUse && d.exceptions.is_empty() && d.target.condition.is_none()
         }) {
@@ -489,25 +489,40 @@ pub(crate) fn map_lints(
         let Ok(map) = policy.data_map_within(Some(&model.name), MAX_MAP_CELLS) else {
             continue;
         };
+        // What the map says of each name, gathered in one pass over it, so that
+        // each declaration is one lookup, not a pass over every use.
+        let mut served: HashSet<&str> = HashSet::default();
+        let mut receiving: HashSet<&str> = HashSet::default();
+        // Each category's first use, and whether every use of it cites nothing.
+        let mut by_category: HashMap<&str, (&lawful_core::map::Use, bool)> = HashMap::default();
+        for u in &map.uses {
+            served.insert(u.purpose.as_str());
+            receiving.extend(u.recipients.iter().map(|r| r.party.as_str()));
+            by_category
+                .entry(u.category.as_str())
+                .and_modify(|(_, uncited)| *uncited &= u.cites.is_empty())
+                .or_insert((u, u.cites.is_empty()));
+        }
+        let tree = vocabulary.purposes();
+        // A purpose is a leaf when no other purpose of the version lies inside it.
+        let mut has_inner = vec![false; tree.table().len()];
+        for p in &model.purposes {
+            for ancestor in tree.lineage(p.raw()).iter().skip(1) {
+                if let Some(mark) = has_inner.get_mut(*ancestor as usize) {
+                    *mark = true;
+                }
+            }
+        }
+        let allowed = allowed_purposes(vocabulary, model);
         for declaration in &file.declarations {
             match declaration {
                 Declaration::Purpose(d) => {
                     let Some(id) = vocabulary.purpose(&d.name.node) else {
                         continue;
                     };
-                    let tree = vocabulary.purposes();
-                    let leaf = model
-                        .purposes
-                        .iter()
-                        .all(|p| *p == id || !tree.covers(id.raw(), p.raw()));
-                    let allowed = model.rules.iter().any(|r| {
-                        matches!(r.effect, Effect::Allow(_))
-                            && r.target
-                                .purposes
-                                .listed()
-                                .is_none_or(|l| l.iter().any(|p| tree.covers(p.raw(), id.raw())))
-                    });
-                    let served = map.uses.iter().any(|u| u.purpose == d.name.node);
+                    let leaf = !has_inner.get(id.index()).copied().unwrap_or(false);
+                    let allowed = allowed.get(id.index()).copied().unwrap_or(false);
+                    let served = served.contains(d.name.node.as_str());
                     if leaf && allowed && !served {
                         diagnostics.push(source.at(
                             d.name.span,
@@ -525,10 +540,7 @@ pub(crate) fn map_lints(
                         Some(crate::ast::NameList::Names(n)) => !n.is_empty(),
                         Some(crate::ast::NameList::Any(_)) => true,
                     };
-                    let receives = map
-                        .uses
-                        .iter()
-                        .any(|u| u.recipients.iter().any(|r| r.party == p.name.node));
+                    let receives = receiving.contains(p.name.node.as_str());
                     if receives_something && !receives {
                         diagnostics.push(source.at(
                             p.name.span,
@@ -541,13 +553,7 @@ pub(crate) fn map_lints(
                     }
                 }
                 Declaration::Category(d) => {
-                    let uses: Vec<&lawful_core::map::Use> = map
-                        .uses
-                        .iter()
-                        .filter(|u| u.category == d.name.node)
-                        .collect();
-                    let uncited = !uses.is_empty() && uses.iter().all(|u| u.cites.is_empty());
-                    if let (true, Some(first)) = (uncited, uses.first()) {
+                    if let Some(&(first, true)) = by_category.get(d.name.node.as_str()) {
                         diagnostics.push(source.at(
                             d.name.span,
                             Diagnostic::warning(

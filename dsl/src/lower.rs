@@ -97,7 +97,7 @@ fn parts<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
 }
 
 /// Lowers pairs parsed from the source starting at byte `offset` (the loader
-/// parses a file one declaration at a time).
+/// parses a file a few declarations at a time).
 struct Lowerer<'s> {
     source: &'s Source,
     offset: usize,
@@ -146,7 +146,12 @@ impl<'s> Lowerer<'s> {
             .into_inner()
             .next()
             .ok_or_else(|| self.internal(at, "text"))?;
-        let text = inner.as_str().replace("\\\"", "\"").replace("\\\\", "\\");
+        let raw = inner.as_str();
+        let text = if raw.contains('\\') {
+            raw.replace("\\\"", "\"").replace("\\\\", "\\")
+        } else {
+            raw.to_owned()
+        };
         Ok(Spanned {
             node: text,
             span: at,
@@ -741,9 +746,9 @@ impl<'s> Lowerer<'s> {
     }
 }
 
-/// Parses and lowers a policy file one declaration at a time: pest's pairs for
-/// one declaration are dropped before the next is read, so a large file never
-/// has its whole parse tree in memory. A large file is read in parts on several
+/// Parses and lowers a policy file up to 16 declarations at a time: pest's pairs
+/// for them are dropped before the next are read, so a large file never has its
+/// whole parse tree in memory. A large file is read in parts on several
 /// threads ([`crate::split`]). Lowering problems go to `diagnostics`. On a syntax
 /// error the whole file is parsed again in one go, for the error the one-go parse
 /// gives (what the file lacks where it stops).
@@ -799,16 +804,23 @@ fn declarations(
     let mut declarations = Vec::new();
     let mut at = from;
     while at < to {
-        let (pair, end) = parser::parse_at(source, Rule::one_declaration, at)?;
+        let (pair, _) = parser::parse_at(source, Rule::some_declarations, at)?;
         let lowerer = Lowerer { source, offset: at };
-        let lowered = pair
-            .into_inner()
-            .next()
-            .ok_or_else(|| lowerer.internal(Span { start: at, end }, "a declaration"))
-            .and_then(|declaration| lowerer.declaration(declaration));
-        match lowered {
-            Ok(d) => declarations.push(d),
-            Err(e) => problems.push(e),
+        let mut end = at;
+        for declaration in pair.into_inner() {
+            let span = lowerer.span(&declaration);
+            // The last few may belong to the next part: its own job reads them.
+            if span.start >= to {
+                break;
+            }
+            end = span.end;
+            match lowerer.declaration(declaration) {
+                Ok(d) => declarations.push(d),
+                Err(e) => problems.push(e),
+            }
+        }
+        if end == at {
+            return None;
         }
         at = parser::skip_trivia(text, end);
     }

@@ -88,14 +88,38 @@ pub(crate) fn check_limits(source: &Source) -> Result<(), Diagnostic> {
     let mut in_string = false;
     let mut in_comment = false;
     let mut escaped = false;
-    for (i, c) in source.text.char_indices() {
+    // Only the bytes that matter are looked at, found with one search each: every
+    // character that matters is ASCII, and no byte of a longer UTF-8 character is.
+    let bytes = source.text.as_bytes();
+    let mut i = 0;
+    while let Some(rest) = bytes.get(i..) {
+        let found = if in_comment {
+            rest.iter().position(|b| matches!(b, b'\n' | b'\r'))
+        } else {
+            rest.iter().position(|b| {
+                matches!(
+                    b,
+                    b'\n' | b'\r' | b'\\' | b'"' | b'#' | b'(' | b'[' | b')' | b']'
+                )
+            })
+        };
+        let Some(skipped) = found else {
+            break;
+        };
+        if skipped > 0 {
+            escaped = false;
+        }
+        i += skipped;
+        let Some(&c) = bytes.get(i) else {
+            break;
+        };
         match c {
-            '\n' | '\r' => in_comment = false,
+            b'\n' | b'\r' => in_comment = false,
             _ if in_comment => {}
-            '\\' if in_string => escaped = !escaped,
-            '"' if !escaped => in_string = !in_string,
-            '#' if !in_string => in_comment = true,
-            '(' | '[' if !in_string => {
+            b'\\' if in_string => escaped = !escaped,
+            b'"' if !escaped => in_string = !in_string,
+            b'#' if !in_string => in_comment = true,
+            b'(' | b'[' if !in_string => {
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Err(source.at(
@@ -111,12 +135,13 @@ pub(crate) fn check_limits(source: &Source) -> Result<(), Diagnostic> {
                     ));
                 }
             }
-            ')' | ']' if !in_string => depth = depth.saturating_sub(1),
+            b')' | b']' if !in_string => depth = depth.saturating_sub(1),
             _ => {}
         }
-        if c != '\\' {
+        if c != b'\\' {
             escaped = false;
         }
+        i += 1;
     }
     Ok(())
 }
