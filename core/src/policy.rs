@@ -137,6 +137,17 @@ impl Policy {
         }
     }
 
+    /// The fast JSON reader alone: the prepared request and its `request_id`, or
+    /// `None` when the reader leaves the request to [`Request::from_json`] (which
+    /// then says what is wrong with it, or reads it). What it prepares is what
+    /// [`Policy::prepare_json`] prepares.
+    pub fn read_json<'a>(&self, json: &'a [u8]) -> Option<(PreparedRequest, Option<&'a str>)> {
+        let c = &self.compiled;
+        let mut prepared = PreparedRequest::empty(c.stamp);
+        let request_id = crate::json::read(json, &c.names, &mut prepared, Timestamp::now)?;
+        Some((prepared, request_id))
+    }
+
     /// Decides a prepared request without allocating. Fails only when the request
     /// was prepared for another policy.
     #[inline]
