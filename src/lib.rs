@@ -148,6 +148,12 @@ impl Policy {
         self.inner.prepare_json(json)
     }
 
+    /// The fast JSON reader alone: the prepared request and its `request_id`, or
+    /// `None` when it leaves the request to [`Request::from_json`].
+    pub fn read_json<'a>(&self, json: &'a [u8]) -> Option<(PreparedRequest, Option<&'a str>)> {
+        self.inner.read_json(json)
+    }
+
     /// Resolves a request's names once; decide the result with [`Policy::decide_prepared`].
     pub fn prepare(&self, request: &Request) -> Result<PreparedRequest, RequestError> {
         self.inner.prepare(request)

@@ -68,6 +68,26 @@ const AWKWARD: &[&str] = &[
     r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website"}"#,
     r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_addres", "purpose": "operate_website", "at": "2026-03-01"}"#,
     r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01T10:00:00"}"#,
+    // request_id: read (and left out of the prepared request) or refused alike.
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01", "request_id": "r-1"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01", "request_id": null}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01", "request_id": ""}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01", "request_id": 7}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01", "request_id": "a\u0062"}"#,
+    // Times in every form: read in place, parsed, or refused alike.
+    r#"{"action": "use", "subject": {"role": "visitor", "consents": {"sale": "2016-12-31T23:59:60Z"}}, "data": "device.ip_address", "purpose": "sale", "at": "2026-03-01T10:00:00.123456789Z"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "consents": {"sale": "2026-01-01T23:59:60Z"}}, "data": "device.ip_address", "purpose": "sale", "at": "2026-03-01T10:00:00-05:30"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "consents": {"sale": "2025-02-29"}}, "data": "device.ip_address", "purpose": "sale", "at": "2024-02-29T24:00:00Z"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor", "consents": {"sale": "2026-13-01"}}, "data": "device.ip_address", "purpose": "sale", "at": "2026-03-01t10:00:00z"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01", "collected_at": "2026-03-01T00:00:01Z"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01 10:00:00Z"}"#,
+    // Names with escapes or control characters, names cut short or run on.
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": ["device.ip_address", "device\\.ip_address"], "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visi\"tor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "use", "subject": {"role": "visitor"}, "data": "device.ip_address.", "purpose": "operate_websit", "at": "2026-03-01"}"#,
+    "{\"action\": \"use\", \"subject\": {\"role\": \"visitor\"}, \"data\": \"device.ip\taddress\", \"purpose\": \"operate_website\", \"at\": \"2026-03-01\"}",
+    // Revocations and consents in any order of names; attributes in any order.
+    r#"{"action": "use", "subject": {"role": "visitor", "revocations": {"sale": "2026-02-01", "marketing.communications": "2026-02-02", "marketing": "2026-01-01"}, "consents": {"sale": "2026-01-01", "marketing": "2025-12-01"}, "restricted": true, "do_not_track": false}, "data": "device.ip_address", "purpose": "marketing.communications", "at": "2026-03-01"}"#,
 ];
 
 #[test]

@@ -6,6 +6,7 @@ use crate::condition::{Condition, MAX_CONDITION_DEPTH};
 use crate::ids::{AttributeId, CategoryId, NameId, PartyId, PurposeId, RoleId, id_from_index};
 use crate::index::{IndexBuilder, Keys, Plan, Reach, RuleIndex};
 use crate::model::{Basis, Effect, PolicyModel, Revocation, Rule, Scope, Target, VersionModel};
+use crate::names::NameIndex;
 use crate::request::PreparedRequest;
 use crate::time::Timestamp;
 use crate::value::Value;
@@ -205,6 +206,8 @@ impl CompiledVersion {
 #[derive(Debug)]
 pub(crate) struct Compiled {
     pub(crate) vocabulary: Vocabulary,
+    /// The vocabulary's names (and a request's keys) for the fast JSON reader.
+    pub(crate) names: NameIndex,
     pub(crate) versions: Vec<CompiledVersion>,
     /// Ties prepared requests to the policy they were prepared for.
     pub(crate) stamp: u64,
@@ -247,6 +250,7 @@ impl Compiled {
             .map(|v| compile_version(&vocabulary, v, &mut budget))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Compiled {
+            names: NameIndex::new(&vocabulary),
             vocabulary,
             versions,
             stamp: NEXT_STAMP.fetch_add(1, Ordering::Relaxed),

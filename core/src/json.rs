@@ -17,15 +17,18 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::ids::{AttributeId, CategoryId, PurposeId};
+use smallvec::SmallVec;
+
+use crate::ids::{AttributeId, PurposeId};
 use crate::model::Action;
+use crate::names::{Entry, Key, NameIndex, Scanned, scan_name_string, scan_string};
 use crate::request::{
-    MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES, PreparedRequest, ResolvedRequest, check_party,
-    finish,
+    Categories, Events, MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES, MAX_REQUEST_ID_BYTES,
+    PreparedRequest, check_party,
 };
 use crate::time::Timestamp;
 use crate::value::{Value as AttributeValue, ValueType};
-use crate::vocab::{AGE, Vocabulary};
+use crate::vocab::AGE;
 
 struct Strict(Value);
 
@@ -107,103 +110,203 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     serde_json::from_slice::<Strict>(bytes).map(|s| s.0)
 }
 
-/// Reads a request for `vocabulary` straight from JSON bytes; `None` when the
-/// request is not one [`crate::Request::from_json`] and preparing would accept (or
-/// when it is unusual enough that this reader leaves it to them: escapes in
-/// strings, numbers with fractions or exponents, unknown attributes given as null).
+/// Reads a request straight from JSON bytes, resolving names through `names` (the
+/// policy's [`NameIndex`]); `None` when the request is not one
+/// [`crate::Request::from_json`] and preparing would accept (or when it is unusual
+/// enough that this reader leaves it to them: escapes in strings, numbers with
+/// signs, fractions or exponents, unknown attributes given as null).
 pub(crate) fn prepare(
     bytes: &[u8],
-    vocabulary: &Vocabulary,
+    names: &NameIndex,
     stamp: u64,
     now: fn() -> Timestamp,
 ) -> Option<PreparedRequest> {
+    let mut prepared = PreparedRequest::empty(stamp);
+    read(bytes, names, &mut prepared, now)?;
+    Some(prepared)
+}
+
+/// [`prepare`] into `out` (a request just made with [`PreparedRequest::empty`]),
+/// giving the request's `request_id` (`Some(None)` when it has none).
+pub(crate) fn read<'a>(
+    bytes: &'a [u8],
+    names: &NameIndex,
+    out: &mut PreparedRequest,
+    now: fn() -> Timestamp,
+) -> Option<Option<&'a str>> {
     if bytes.len() > MAX_REQUEST_BYTES {
         return None;
     }
-    // Checked once, so every string between two quotes is UTF-8 too.
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut scan = Scan { text, pos: 0 };
-    let request = scan.request(vocabulary)?;
-    scan.skip_space();
-    if scan.pos != text.len() {
+    let mut scan = Scan {
+        bytes,
+        pos: 0,
+        names,
+    };
+    let (at, request_id) = scan.request(out)?;
+    if scan.peek().is_some() {
         return None;
     }
-    finish(request, stamp, now).ok()
+    // As `request::finish` completes a request the strict reader read.
+    if let Some(age) = out.age {
+        let value = AttributeValue::Number(f64::from(age));
+        out.attributes.insert(0, (AGE, value));
+    }
+    out.at = at.unwrap_or_else(now);
+    if out.collected_at.is_some_and(|c| c > out.at) {
+        return None;
+    }
+    Some(request_id)
 }
 
-/// A cursor over JSON text that reads only the shapes a request has, and gives
-/// up (`None`) on anything else.
-struct Scan<'a> {
-    text: &'a str,
+/// A set of keys seen in one object, to refuse a key given twice.
+#[derive(Default)]
+struct Seen(u32);
+
+impl Seen {
+    /// Marks `key`; `None` when it was marked before.
+    #[inline]
+    fn first(&mut self, key: Key) -> Option<()> {
+        let bit = 1u32 << (key as u32);
+        let fresh = self.0 & bit == 0;
+        self.0 |= bit;
+        fresh.then_some(())
+    }
+
+    fn has(&self, key: Key) -> bool {
+        self.0 & (1u32 << (key as u32)) != 0
+    }
+}
+
+/// Appends `item` to a list kept sorted by `key` (items arrive mostly in
+/// order, so it rarely moves far).
+#[inline]
+fn push_sorted<A: smallvec::Array>(
+    list: &mut SmallVec<A>,
+    item: A::Item,
+    key: impl Fn(&A::Item) -> u32,
+) {
+    list.push(item);
+    let mut at = list.len() - 1;
+    while at > 0 {
+        let (Some(before), Some(this)) = (list.get(at - 1), list.get(at)) else {
+            break;
+        };
+        if key(before) <= key(this) {
+            break;
+        }
+        list.swap(at - 1, at);
+        at -= 1;
+    }
+}
+
+/// A cursor over JSON bytes that reads only the shapes a request has, and gives
+/// up (`None`) on anything else. Every string it accepts is valid UTF-8: names
+/// match the policy's, times are ASCII, and other text is checked.
+struct Scan<'a, 'n> {
+    bytes: &'a [u8],
     pos: usize,
+    names: &'n NameIndex,
 }
 
-impl<'a> Scan<'a> {
-    fn skip_space(&mut self) {
-        let bytes = self.text.as_bytes();
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(self.pos) {
+impl<'a, 'n> Scan<'a, 'n> {
+    /// The next byte after white space, not consumed.
+    #[inline]
+    fn peek(&mut self) -> Option<u8> {
+        let byte = *self.bytes.get(self.pos)?;
+        // Every byte that can start a token is above the space.
+        if byte > b' ' {
+            return Some(byte);
+        }
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
             self.pos += 1;
         }
+        self.bytes.get(self.pos).copied()
     }
 
-    /// The next byte after white space, not consumed.
-    fn peek(&mut self) -> Option<u8> {
-        self.skip_space();
-        self.text.as_bytes().get(self.pos).copied()
-    }
-
+    #[inline]
     fn eat(&mut self, byte: u8) -> Option<()> {
         (self.peek()? == byte).then(|| self.pos += 1)
     }
 
-    /// `true`, `false` or `null`.
-    fn word(&mut self, word: &str) -> Option<()> {
-        self.skip_space();
-        let rest = self.text.get(self.pos..)?;
+    /// `true`, `false` or `null`, whose first byte was peeked.
+    fn word(&mut self, word: &[u8]) -> Option<()> {
+        let rest = self.bytes.get(self.pos..)?;
         rest.starts_with(word).then(|| self.pos += word.len())
     }
 
-    /// A string without escapes or control characters, borrowed from the input.
-    fn string(&mut self) -> Option<&'a str> {
+    /// A string without escapes or control characters: where its text starts,
+    /// and what scanning it found.
+    #[inline(always)]
+    fn string(&mut self) -> Option<(usize, Scanned)> {
         self.eat(b'"')?;
         let start = self.pos;
-        let rest = self.text.as_bytes().get(start..)?;
-        let len = string_end(rest)?;
-        if rest.get(len) != Some(&b'"') {
-            return None;
-        }
-        self.pos = start + len + 1;
-        self.text.get(start..start + len)
+        let scanned = scan_string(self.bytes, start)?;
+        self.pos = scanned.end + 1;
+        Some((start, scanned))
     }
 
-    /// A whole number as JSON writes it (no sign, no leading zero, no fraction).
+    /// A string's text as bytes.
+    fn raw(&mut self) -> Option<&'a [u8]> {
+        let (start, scanned) = self.string()?;
+        self.bytes.get(start..scanned.end)
+    }
+
+    /// A string that is valid UTF-8, borrowed from the input.
+    fn text(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.raw()?).ok()
+    }
+
+    /// A string naming something the policy declares.
+    #[inline(always)]
+    fn name(&mut self) -> Option<&'n Entry> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let scanned = scan_name_string(self.bytes, start)?;
+        self.pos = scanned.end + 1;
+        self.names.find(self.bytes, start, &scanned)
+    }
+
+    /// `null` (`Some(None)`) or what `read` reads.
+    #[inline]
+    fn nullable<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        if self.peek()? == b'n' {
+            self.word(b"null")?;
+            return Some(None);
+        }
+        read(self).map(Some)
+    }
+
+    /// A whole number as JSON writes it (no sign, no leading zero, no fraction,
+    /// no exponent), exactly.
     fn whole(&mut self) -> Option<u64> {
-        self.skip_space();
-        let bytes = self.text.as_bytes();
-        let rest = bytes.get(self.pos..)?;
+        self.peek()?;
+        let rest = self.bytes.get(self.pos..)?;
         let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
         let digits = rest.get(..len)?;
-        let next = rest.get(len).copied();
         if len == 0
             || (len > 1 && digits.first() == Some(&b'0'))
-            || matches!(next, Some(b'.' | b'e' | b'E'))
+            || matches!(rest.get(len), Some(b'.' | b'e' | b'E'))
         {
             return None;
         }
-        let value = self.text.get(self.pos..self.pos + len)?.parse().ok()?;
+        let value = digits.iter().try_fold(0u64, |n, d| {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })?;
         self.pos += len;
         Some(value)
     }
 
-    /// `{ "key": value, ... }`, calling `field` with each key; it reads the value.
-    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+    /// `{ "key": value, ... }`, calling `field` with what each key names; it
+    /// reads the value. A key the policy does not know ends the reading.
+    #[inline(always)]
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &'n Entry) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
             self.pos += 1;
             return Some(());
         }
         loop {
-            let key = self.string()?;
+            let key = self.name()?;
             self.eat(b':')?;
             field(self, key)?;
             match self.peek()? {
@@ -217,8 +320,9 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// `[ "text", ... ]` with at most [`MAX_LIST_ITEMS`] items.
-    fn texts(&mut self, mut item: impl FnMut(&'a str) -> Option<()>) -> Option<usize> {
+    /// `[ "text", ... ]` with at most [`MAX_LIST_ITEMS`] items, calling `item`
+    /// with where each string starts and what scanning it found.
+    fn list(&mut self, mut item: impl FnMut(&Self, usize, Scanned) -> Option<()>) -> Option<usize> {
         self.eat(b'[')?;
         if self.peek()? == b']' {
             self.pos += 1;
@@ -230,7 +334,8 @@ impl<'a> Scan<'a> {
             if count > MAX_LIST_ITEMS {
                 return None;
             }
-            item(self.string()?)?;
+            let (start, scanned) = self.string()?;
+            item(self, start, scanned)?;
             match self.peek()? {
                 b',' => self.pos += 1,
                 b']' => {
@@ -242,169 +347,166 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// Text, or `null` (`None`).
-    fn nullable(&mut self) -> Option<Option<&'a str>> {
-        if self.peek()? == b'n' {
-            self.word("null")?;
-            return Some(None);
+    /// A date or time as text: the common forms (`2026-03-01`,
+    /// `2026-03-01T10:00:00Z`) read in place, any other through
+    /// [`Timestamp::parse`].
+    #[inline]
+    fn time(&mut self) -> Option<Timestamp> {
+        self.eat(b'"')?;
+        let rest = self.bytes.get(self.pos..)?;
+        if let Some((time, len)) = plain_time(rest) {
+            self.pos += len + 1;
+            return Some(time);
         }
-        self.string().map(Some)
+        let end = scan_string(self.bytes, self.pos)?.end;
+        let text = std::str::from_utf8(self.bytes.get(self.pos..end)?).ok()?;
+        self.pos = end + 1;
+        Timestamp::parse(text).ok()
     }
 
-    fn request(&mut self, v: &Vocabulary) -> Option<ResolvedRequest> {
-        let mut action = None;
-        let mut subject = None;
-        let mut data = None;
-        let mut purpose = None;
-        let mut party = None;
+    /// The request object into `out`; gives back its `at` and `request_id`.
+    fn request(
+        &mut self,
+        out: &mut PreparedRequest,
+    ) -> Option<(Option<Timestamp>, Option<&'a str>)> {
+        let mut seen = Seen::default();
         let mut at = None;
-        let mut collected_at = None;
-        self.object(|scan, key| match key {
-            "action" => once(&mut action, || match scan.string()? {
-                "use" => Some(Action::Use),
-                "disclose" => Some(Action::Disclose),
-                _ => None,
-            }),
-            "subject" => once(&mut subject, || scan.subject(v)),
-            "data" => once(&mut data, || scan.data(v)),
-            "purpose" => once(&mut purpose, || v.purpose(scan.string()?)),
-            "party" => once(&mut party, || match scan.nullable()? {
-                None => Some(None),
-                Some(name) => v.party(name).map(Some),
-            }),
-            "at" | "collected_at" => {
-                let slot = if key == "at" {
-                    &mut at
-                } else {
-                    &mut collected_at
-                };
-                once(slot, || match scan.nullable()? {
-                    None => Some(None),
-                    Some(text) => Timestamp::parse(text).ok().map(Some),
-                })
+        let mut request_id = None;
+        self.object(|scan, entry| {
+            seen.first(entry.key)?;
+            match entry.key {
+                Key::Action => {
+                    out.action = match scan.raw()? {
+                        b"use" => Action::Use,
+                        b"disclose" => Action::Disclose,
+                        _ => return None,
+                    };
+                }
+                Key::Subject => scan.subject(out)?,
+                Key::Data => scan.data(&mut out.data)?,
+                Key::Purpose => out.purpose = scan.name()?.purpose?,
+                Key::Party => out.party = scan.nullable(|s| s.name()?.party)?,
+                Key::At => at = scan.nullable(Scan::time)?,
+                Key::CollectedAt => out.collected_at = scan.nullable(Scan::time)?,
+                Key::RequestId => {
+                    request_id = scan.nullable(Scan::text)?;
+                    let fits = |id: &str| (1..=MAX_REQUEST_ID_BYTES).contains(&id.len());
+                    if !request_id.is_none_or(fits) {
+                        return None;
+                    }
+                }
+                _ => return None,
             }
-            _ => None,
+            Some(())
         })?;
-        let party = party.flatten();
-        let action = action?;
-        check_party(action, party.is_some()).ok()?;
-        let SubjectParts {
-            role,
-            age,
-            attributes,
-            consents,
-            revocations,
-        } = subject?;
-        Some(ResolvedRequest {
-            action,
-            role,
-            data: data?,
-            purpose: purpose?,
-            party,
-            age,
-            attributes,
-            consents,
-            revocations,
-            at: at.flatten(),
-            collected_at: collected_at.flatten(),
-        })
+        let required = [Key::Action, Key::Subject, Key::Data, Key::Purpose];
+        if !required.iter().all(|key| seen.has(*key)) {
+            return None;
+        }
+        check_party(out.action, out.party.is_some()).ok()?;
+        Some((at, request_id))
     }
 
     /// `data`: a category, or a list of 1 to [`MAX_LIST_ITEMS`] of them.
-    fn data(&mut self, v: &Vocabulary) -> Option<Vec<CategoryId>> {
+    fn data(&mut self, data: &mut Categories) -> Option<()> {
         if self.peek()? == b'"' {
-            return Some(vec![v.category(self.string()?)?]);
+            data.push(self.name()?.category?);
+            return Some(());
         }
-        let mut data = Vec::new();
-        self.texts(|name| {
-            data.push(v.category(name)?);
+        // Items are read as any text, then looked up: a backslash or control
+        // character makes a text no name matches.
+        let count = self.list(|scan, start, scanned| {
+            data.push(scan.names.find(scan.bytes, start, &scanned)?.category?);
             Some(())
         })?;
-        (!data.is_empty()).then_some(data)
+        (count > 0).then_some(())
     }
 
-    fn subject(&mut self, v: &Vocabulary) -> Option<SubjectParts> {
-        let mut role = None;
-        let mut age: Option<Option<u32>> = None;
-        let mut consents = None;
-        let mut revocations = None;
-        let mut attributes: Vec<(AttributeId, AttributeValue)> = Vec::new();
+    fn subject(&mut self, out: &mut PreparedRequest) -> Option<()> {
+        let mut seen = Seen::default();
         // Attributes given as null: not given, but their key still counts once.
-        let mut nulls: Vec<AttributeId> = Vec::new();
-        self.object(|scan, key| match key {
-            "role" => once(&mut role, || v.role(scan.string()?)),
-            "age" => once(&mut age, || {
-                if scan.peek()? == b'n' {
-                    scan.word("null")?;
-                    return Some(None);
+        let mut nulls: SmallVec<[AttributeId; 4]> = SmallVec::new();
+        self.object(|scan, entry| {
+            match entry.key {
+                Key::Role => {
+                    seen.first(Key::Role)?;
+                    out.role = scan.name()?.role?;
                 }
-                let years = u32::try_from(scan.whole()?).ok()?;
-                (years <= MAX_AGE).then_some(Some(years))
-            }),
-            "consents" => once(&mut consents, || scan.times(v)),
-            "revocations" => once(&mut revocations, || scan.times(v)),
-            name => {
-                // Unknown names (even with null) are left to the strict reader.
-                let id = v.attribute(name).filter(|id| *id != AGE)?;
-                if nulls.contains(&id) || attributes.iter().any(|(a, _)| *a == id) {
-                    return None;
+                Key::Age => {
+                    seen.first(Key::Age)?;
+                    out.age = scan.nullable(|s| {
+                        let years = u32::try_from(s.whole()?).ok()?;
+                        (years <= MAX_AGE).then_some(years)
+                    })?;
                 }
-                match scan.attribute(v.attribute_type(id))? {
-                    Some(value) => attributes.push((id, value)),
-                    None => nulls.push(id),
+                Key::Consents => {
+                    seen.first(Key::Consents)?;
+                    scan.times(&mut out.consents, |e| e.purpose.map_or(0, |p| p.raw()))?;
                 }
-                Some(())
+                Key::Revocations => {
+                    seen.first(Key::Revocations)?;
+                    scan.times(&mut out.revocations, |e| e.purpose_rank)?;
+                }
+                // Any other key is an attribute's name; unknown names (even
+                // with null) are left to the strict reader.
+                _ => {
+                    let (id, kind) = entry.attribute?;
+                    if out.attributes.iter().any(|(a, _)| *a == id) || nulls.contains(&id) {
+                        return None;
+                    }
+                    match scan.attribute(kind)? {
+                        Some(value) => {
+                            push_sorted(&mut out.attributes, (id, value), |(a, _)| a.raw())
+                        }
+                        None => nulls.push(id),
+                    }
+                }
             }
+            Some(())
         })?;
-        Some(SubjectParts {
-            role: role?,
-            age: age.flatten(),
-            attributes,
-            consents: consents.unwrap_or_default(),
-            revocations: revocations.unwrap_or_default(),
-        })
+        seen.has(Key::Role).then_some(())
     }
 
-    /// `consents` or `revocations`: purposes to times, each purpose once, sorted
-    /// by name as the strict reader's map holds them.
-    fn times(&mut self, v: &Vocabulary) -> Option<Vec<(PurposeId, Timestamp)>> {
-        let mut times: Vec<(PurposeId, Timestamp)> = Vec::new();
-        self.object(|scan, name| {
-            let purpose = v.purpose(name)?;
-            // A name given twice resolves to the same id: the strict reader's
-            // repeated key.
-            if times.len() == MAX_LIST_ITEMS || times.iter().any(|(p, _)| *p == purpose) {
+    /// `consents` or `revocations`: purposes to times, each purpose once, kept
+    /// in the order `rank` gives (purpose ids for consents, as `finish` sorts
+    /// them; names for revocations, as the strict reader's map holds them).
+    fn times(&mut self, times: &mut Events, rank: impl Fn(&Entry) -> u32) -> Option<()> {
+        let mut ranked: SmallVec<[(u32, PurposeId, Timestamp); 8]> = SmallVec::new();
+        self.object(|scan, entry| {
+            let purpose = entry.purpose?;
+            let key = rank(entry);
+            // A name given twice has one rank: the strict reader's repeated key.
+            if ranked.len() == MAX_LIST_ITEMS || ranked.iter().any(|(r, _, _)| *r == key) {
                 return None;
             }
-            times.push((purpose, Timestamp::parse(scan.string()?).ok()?));
+            let time = scan.time()?;
+            push_sorted(&mut ranked, (key, purpose, time), |(r, _, _)| *r);
             Some(())
         })?;
-        if times.len() > 1 {
-            let names = v.purposes().table();
-            times.sort_by(|(a, _), (b, _)| names.name(*a).cmp(names.name(*b)));
-        }
-        Some(times)
+        times.extend(ranked.into_iter().map(|(_, purpose, time)| (purpose, time)));
+        Some(())
     }
 
     /// A declared attribute's value, conformed to its type (`None` for null).
     fn attribute(&mut self, expected: ValueType) -> Option<Option<AttributeValue>> {
         let value = match (self.peek()?, expected) {
             (b'n', _) => {
-                self.word("null")?;
+                self.word(b"null")?;
                 return Some(None);
             }
-            (b't', ValueType::YesNo) => self.word("true").map(|()| AttributeValue::YesNo(true))?,
+            (b't', ValueType::YesNo) => self.word(b"true").map(|()| AttributeValue::YesNo(true))?,
             (b'f', ValueType::YesNo) => {
-                self.word("false").map(|()| AttributeValue::YesNo(false))?
+                self.word(b"false").map(|()| AttributeValue::YesNo(false))?
             }
             // Whole numbers only: serde_json reads them exactly, as this does.
             (b'0'..=b'9', ValueType::Number) => AttributeValue::Number(self.whole()? as f64),
-            (b'"', ValueType::Text) => AttributeValue::Text(self.string()?.into()),
-            (b'"', ValueType::TextSet) => AttributeValue::text_set([self.string()?]),
+            (b'"', ValueType::Text) => AttributeValue::Text(self.text()?.into()),
+            (b'"', ValueType::TextSet) => AttributeValue::text_set([self.text()?]),
             (b'[', ValueType::TextSet) => {
                 let mut items: Vec<&str> = Vec::new();
-                self.texts(|item| {
-                    items.push(item);
+                self.list(|scan, start, scanned| {
+                    let item = scan.bytes.get(start..scanned.end)?;
+                    items.push(std::str::from_utf8(item).ok()?);
                     Some(())
                 })?;
                 AttributeValue::text_set(items)
@@ -415,54 +517,74 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// Where the first quote, backslash or control character is: eight bytes at a
-/// time (a string is most of a request's bytes), then byte by byte.
-fn string_end(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte that is zero (exact for the lowest such byte).
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let mut at = 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        let found = zero(word ^ (ONES * u64::from(b'"')))
-            | zero(word ^ (ONES * u64::from(b'\\')))
-            | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    let tail = chunks.remainder();
-    tail.iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|i| at + i)
-}
-
-/// Runs `read` once for a field, giving up when the field was seen before.
-fn once<T>(slot: &mut Option<T>, read: impl FnOnce() -> Option<T>) -> Option<()> {
-    if slot.is_some() {
+/// `YYYY-MM-DD"` or `YYYY-MM-DDTHH:MM:SSZ"` at the start of `text`: the instant
+/// (as [`Timestamp::parse`] reads it) and the length before the quote. `None`
+/// for anything else, which `Timestamp::parse` then reads or refuses.
+#[inline]
+fn plain_time(text: &[u8]) -> Option<(Timestamp, usize)> {
+    // `YYYY-MM-`, then `DD` and the byte after (and one more).
+    let date = u64::from_le_bytes(text.get(..8)?.try_into().ok()?);
+    let day = u32::from_le_bytes(text.get(8..12)?.try_into().ok()?);
+    const DATE_DIGITS: u64 = 0x00ff_ff00_ffff_ffff;
+    const DATE_DASHES: u64 = 0x2d00_002d_0000_0000;
+    if date & !DATE_DIGITS != DATE_DASHES
+        || !digits(date, DATE_DIGITS)
+        || !digits(u64::from(day), 0xffff)
+    {
         return None;
     }
-    *slot = Some(read()?);
-    Some(())
+    let digit = |word: u64, at: u32| ((word >> (8 * at)) & 0x0f) as u32;
+    let year = digit(date, 0) * 1000 + digit(date, 1) * 100 + digit(date, 2) * 10 + digit(date, 3);
+    let month = digit(date, 5) * 10 + digit(date, 6);
+    let day_of_month = digit(u64::from(day), 0) * 10 + digit(u64::from(day), 1);
+    match (day >> 16) as u8 {
+        b'"' => Some((
+            Timestamp::from_day_and_second(year, month, day_of_month, 0)?,
+            10,
+        )),
+        b'T' => {
+            // `HH:MM:SS`, then `Z"`.
+            let time = u64::from_le_bytes(text.get(11..19)?.try_into().ok()?);
+            const TIME_DIGITS: u64 = 0xffff_00ff_ff00_ffff;
+            const TIME_COLONS: u64 = 0x0000_3a00_003a_0000;
+            if time & !TIME_DIGITS != TIME_COLONS
+                || !digits(time, TIME_DIGITS)
+                || text.get(19..21) != Some(b"Z\"")
+            {
+                return None;
+            }
+            let hour = digit(time, 0) * 10 + digit(time, 1);
+            let minute = digit(time, 3) * 10 + digit(time, 4);
+            let second = digit(time, 6) * 10 + digit(time, 7);
+            // A leap second (:60) is left to `Timestamp::parse`, which knows when
+            // one may fall.
+            if hour > 23 || minute > 59 || second > 59 {
+                return None;
+            }
+            let in_day = hour * 3600 + minute * 60 + second;
+            Some((
+                Timestamp::from_day_and_second(year, month, day_of_month, in_day)?,
+                20,
+            ))
+        }
+        _ => None,
+    }
 }
 
-/// What the subject object says, resolved.
-struct SubjectParts {
-    role: crate::ids::RoleId,
-    age: Option<u32>,
-    attributes: Vec<(AttributeId, AttributeValue)>,
-    consents: Vec<(PurposeId, Timestamp)>,
-    revocations: Vec<(PurposeId, Timestamp)>,
+/// True when every byte of `word` that `lanes` selects is an ASCII digit: its
+/// high half is 3, and adding 6 to it keeps it so (no byte carries into the next
+/// unless it already failed the first test).
+#[inline]
+fn digits(word: u64, lanes: u64) -> bool {
+    let high = lanes & 0xf0f0_f0f0_f0f0_f0f0;
+    let threes = lanes & 0x3030_3030_3030_3030;
+    word & high == threes && word.wrapping_add(lanes & 0x0606_0606_0606_0606) & high == threes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::Vocabulary;
 
     #[test]
     fn repeated_keys_are_refused_at_any_depth() {
@@ -479,7 +601,8 @@ mod tests {
         let _ = v.add_category("device", "");
         let _ = v.add_purpose("ops", "");
         let _ = v.add_attribute("dnt", "", ValueType::YesNo);
-        let read = |json: &str| prepare(json.as_bytes(), &v, 1, Timestamp::now).is_some();
+        let names = NameIndex::new(&v);
+        let read = |json: &str| prepare(json.as_bytes(), &names, 1, Timestamp::now).is_some();
         let plain = r#"{"action": "use", "subject": {"role": "visitor", "dnt": true, "age": 30,
             "consents": {"ops": "2026-01-01"}}, "data": ["device"], "purpose": "ops", "at": "2026-03-01"}"#;
         assert!(read(plain));
@@ -497,18 +620,57 @@ mod tests {
     }
 
     #[test]
-    fn strings_end_at_the_first_quote_backslash_or_control_character() {
-        for (text, end) in [
-            (&b"abc\""[..], Some(3)),
-            (b"abcdefghijklmnop\"", Some(16)),
-            (b"abcdefgh\\ijk\"", Some(8)),
-            (b"abcdefghij\nk\"", Some(10)),
-            (b"\xc3\xa9t\xc3\xa9 \xe2\x80\x94 caf\xc3\xa9\"", Some(15)),
-            (b"\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x1f", Some(8)),
-            (b"no end at all", None),
+    fn times_read_in_place_are_the_times_the_parser_reads() {
+        let mut texts: Vec<String> = Vec::new();
+        for year in [
+            "0000", "1900", "1969", "1970", "2000", "2024", "2025", "9999", "20a6",
         ] {
-            assert_eq!(string_end(text), end, "{text:?}");
+            for month in ["00", "01", "02", "03", "12", "13", "1-"] {
+                for day in ["00", "01", "28", "29", "30", "31", "32", "3x"] {
+                    let date = format!("{year}-{month}-{day}");
+                    for time in [
+                        "",
+                        "T00:00:00Z",
+                        "T23:59:59Z",
+                        "T24:00:00Z",
+                        "T23:60:00Z",
+                        "T23:59:60Z",
+                        "T10:00:00z",
+                        "t10:00:00Z",
+                        "T10:00:00+02:00",
+                        "T10:00:00.5Z",
+                        "T10:00Z",
+                        "T1a:00:00Z",
+                        "T10:00:00",
+                    ] {
+                        texts.push(format!("{date}{time}"));
+                    }
+                }
+            }
         }
+        texts.extend(
+            ["2026-3-01", "2026/03/01", "", "2026-03-01 ", "+2026-03-01"].map(String::from),
+        );
+        let mut read_in_place = 0;
+        for text in texts {
+            let quoted = format!("{text}\"");
+            let parsed = Timestamp::parse(&text).ok();
+            if let Some((time, len)) = plain_time(quoted.as_bytes()) {
+                assert_eq!(Some(time), parsed, "{text}");
+                assert_eq!(len, text.len(), "{text}");
+                read_in_place += 1;
+            }
+            // Whichever way it is read, the scanner's answer is the parser's.
+            let mut scan = Scan {
+                bytes: quoted.as_bytes(),
+                pos: 0,
+                names: &NameIndex::default(),
+            };
+            let quoted_again = format!("\"{quoted}");
+            scan.bytes = quoted_again.as_bytes();
+            assert_eq!(scan.time(), parsed, "{text}");
+        }
+        assert!(read_in_place > 100, "{read_in_place}");
     }
 
     #[test]

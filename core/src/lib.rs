@@ -13,6 +13,7 @@ mod index;
 mod json;
 pub mod map;
 pub mod model;
+mod names;
 pub mod policy;
 pub mod request;
 pub mod suggest;

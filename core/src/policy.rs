@@ -116,8 +116,13 @@ impl Policy {
 
     /// Decides a JSON request.
     pub fn decide_json(&self, json: &[u8]) -> Result<Decision<'_>, RequestError> {
-        let prepared = self.prepare_json(json)?;
-        Ok(eval::decide(&self.compiled, &prepared, &mut NoTrace))
+        let c = &self.compiled;
+        // Read in place: the request is not moved once read.
+        let mut prepared = PreparedRequest::empty(c.stamp);
+        if crate::json::read(json, &c.names, &mut prepared, Timestamp::now).is_none() {
+            prepared = self.prepare(&Request::from_json(json)?)?;
+        }
+        Ok(eval::decide(c, &prepared, &mut NoTrace))
     }
 
     /// Reads a JSON request and resolves its names, as [`Request::from_json`] and
@@ -125,11 +130,22 @@ impl Policy {
     /// request's strings: names are resolved straight from the input.
     pub fn prepare_json(&self, json: &[u8]) -> Result<PreparedRequest, RequestError> {
         let c = &self.compiled;
-        match crate::json::prepare(json, &c.vocabulary, c.stamp, Timestamp::now) {
+        match crate::json::prepare(json, &c.names, c.stamp, Timestamp::now) {
             Some(prepared) => Ok(prepared),
             // The slow reader says what is wrong (or prepares what the fast one left).
             None => self.prepare(&Request::from_json(json)?),
         }
+    }
+
+    /// The fast JSON reader alone: the prepared request and its `request_id`, or
+    /// `None` when the reader leaves the request to [`Request::from_json`] (which
+    /// then says what is wrong with it, or reads it). What it prepares is what
+    /// [`Policy::prepare_json`] prepares.
+    pub fn read_json<'a>(&self, json: &'a [u8]) -> Option<(PreparedRequest, Option<&'a str>)> {
+        let c = &self.compiled;
+        let mut prepared = PreparedRequest::empty(c.stamp);
+        let request_id = crate::json::read(json, &c.names, &mut prepared, Timestamp::now)?;
+        Some((prepared, request_id))
     }
 
     /// Decides a prepared request without allocating. Fails only when the request

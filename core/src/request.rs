@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::ids::{AttributeId, CategoryId, NameId, PartyId, PurposeId, RoleId};
 use crate::model::Action;
@@ -476,28 +477,57 @@ fn read_value(value: &serde_json::Value, field: &str) -> Result<Value, RequestEr
     }
 }
 
+/// A prepared request's data categories: a few, kept inline.
+pub(crate) type Categories = SmallVec<[CategoryId; 4]>;
+/// A prepared request's attribute values.
+pub(crate) type Attributes = SmallVec<[(AttributeId, Value); 6]>;
+/// A prepared request's consents or revocations.
+pub(crate) type Events = SmallVec<[(PurposeId, Timestamp); 4]>;
+
 /// A request whose names are resolved against one policy: decide it with
 /// [`crate::Policy::decide_prepared`], which allocates nothing.
+///
+/// Its lists hold their first few items inline, so a typical request read from
+/// JSON is prepared without allocating either.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreparedRequest {
     pub(crate) stamp: u64,
     pub(crate) action: Action,
     pub(crate) role: RoleId,
-    pub(crate) data: Vec<CategoryId>,
+    pub(crate) data: Categories,
     pub(crate) purpose: PurposeId,
     pub(crate) party: Option<PartyId>,
     pub(crate) age: Option<u32>,
     /// The attribute values the request gives, sorted by attribute id, each id
     /// once (a request gives few, so a sorted list beats a table per request).
-    pub(crate) attributes: Vec<(AttributeId, Value)>,
+    pub(crate) attributes: Attributes,
     /// Sorted by purpose (see `finish`).
-    pub(crate) consents: Vec<(PurposeId, Timestamp)>,
-    pub(crate) revocations: Vec<(PurposeId, Timestamp)>,
+    pub(crate) consents: Events,
+    /// In the order of the purposes' names (as a map by name holds them).
+    pub(crate) revocations: Events,
     pub(crate) at: Timestamp,
     pub(crate) collected_at: Option<Timestamp>,
 }
 
 impl PreparedRequest {
+    /// A request with nothing in it yet, for a reader to fill in.
+    pub(crate) fn empty(stamp: u64) -> PreparedRequest {
+        PreparedRequest {
+            stamp,
+            action: Action::Use,
+            role: RoleId::default(),
+            data: Categories::new(),
+            purpose: PurposeId::default(),
+            party: None,
+            age: None,
+            attributes: Attributes::new(),
+            consents: Events::new(),
+            revocations: Events::new(),
+            at: Timestamp::from_unix(0, 0).unwrap_or_else(Timestamp::now),
+            collected_at: None,
+        }
+    }
+
     /// The action asked for.
     pub fn action(&self) -> Action {
         self.action
@@ -680,7 +710,7 @@ pub(crate) fn finish(
             "`collected_at` is later than `at`: data cannot be used before it is collected",
         ));
     }
-    let mut attributes = request.attributes;
+    let mut attributes = Attributes::from_vec(request.attributes);
     attributes.extend(request.age.map(|age| (AGE, Value::Number(f64::from(age)))));
     // Sorted by id, keeping the last value given where an id repeats.
     attributes.reverse();
@@ -688,19 +718,19 @@ pub(crate) fn finish(
     attributes.dedup_by_key(|(id, _)| *id);
     // INVARIANT: consents are sorted by purpose, so that deciding looks each up
     // by binary search (`consent::consent_state_sorted`).
-    let mut consents = request.consents;
+    let mut consents = Events::from_vec(request.consents);
     consents.sort_by_key(|(purpose, _)| *purpose);
     Ok(PreparedRequest {
         stamp,
         action: request.action,
         role: request.role,
-        data: request.data,
+        data: Categories::from_vec(request.data),
         purpose: request.purpose,
         party: request.party,
         age: request.age,
         attributes,
         consents,
-        revocations: request.revocations,
+        revocations: Events::from_vec(request.revocations),
         at,
         collected_at: request.collected_at,
     })

@@ -36,6 +36,46 @@ impl Timestamp {
         })
     }
 
+    /// The instant `second` seconds into the given day (UTC), for years 0 to
+    /// 9999 as a date in text has them: what [`Timestamp::from_date`] gives, plus
+    /// the seconds, in unsigned arithmetic without a division the compiler cannot
+    /// turn into a multiplication. `None` when the day does not exist.
+    #[inline(always)]
+    pub(crate) fn from_day_and_second(
+        year: u32,
+        month: u32,
+        day: u32,
+        second: u32,
+    ) -> Option<Timestamp> {
+        if year > 9999 || !(1..=12).contains(&month) || day == 0 || second >= 86_400 {
+            return None;
+        }
+        // Most days exist in every month: only the 29th to 31st need the calendar.
+        if day > 28 && day > days_in_month(i32::try_from(year).ok()?, month) {
+            return None;
+        }
+        // Hinnant's days_from_civil, shifted by one era (400 years, 146,097 days)
+        // so that every quantity stays positive.
+        // INVARIANT: year <= 9999, month in 1..=12, day <= 31 and second < 86,400
+        // (the callers' digits), so nothing below can overflow; wrapping
+        // arithmetic spares the checks.
+        let y = u64::from(year).wrapping_add(400 - u64::from(month <= 2));
+        let era = y / 400;
+        let yoe = y.wrapping_sub(era.wrapping_mul(400));
+        let m = u64::from(if month > 2 { month - 3 } else { month + 9 });
+        let doy = (m.wrapping_mul(153).wrapping_add(2) / 5).wrapping_add(u64::from(day) - 1);
+        let doe = yoe
+            .wrapping_mul(365)
+            .wrapping_add(yoe / 4)
+            .wrapping_sub(yoe / 100)
+            .wrapping_add(doy);
+        let days = era.wrapping_mul(146_097).wrapping_add(doe) as i64 - (719_468 + 146_097);
+        Some(Timestamp {
+            seconds: days.wrapping_mul(86_400).wrapping_add(i64::from(second)),
+            nanos: 0,
+        })
+    }
+
     /// The current instant from the system clock.
     pub fn now() -> Timestamp {
         match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
@@ -275,6 +315,24 @@ fn civil_from_days(days: i64) -> (i32, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quick_day_is_the_calendar_day() {
+        for year in 0..=9999u32 {
+            for month in 0..=13 {
+                for day in [0, 1, 2, 15, 27, 28, 29, 30, 31, 32] {
+                    let slow = Timestamp::from_date(year as i32, month, day);
+                    let quick = Timestamp::from_day_and_second(year, month, day, 0);
+                    assert_eq!(quick, slow, "{year}-{month}-{day}");
+                }
+            }
+        }
+        assert_eq!(Timestamp::from_day_and_second(10_000, 1, 1, 0), None);
+        assert_eq!(
+            Timestamp::from_day_and_second(2026, 3, 1, 36_000),
+            Timestamp::parse("2026-03-01T10:00:00Z").ok()
+        );
+    }
 
     fn parsed(text: &str) -> String {
         match Timestamp::parse(text) {

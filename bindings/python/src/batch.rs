@@ -34,9 +34,13 @@ pub(crate) type BatchError = (usize, Failure);
 
 /// A request of a batch as read: already prepared (the fast path), or to be
 /// prepared when it is decided.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the prepared request, the common case, keeps its lists inline so that it needs no allocation; boxing it would add one per request"
+)]
 pub(crate) enum Pending {
     Prepared(PreparedRequest),
-    /// Boxed: rarer, and much larger than a prepared request.
+    /// Boxed: rarer.
     Read(Box<Request>),
 }
 

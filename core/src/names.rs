@@ -1,0 +1,482 @@
+//! Every name a JSON request may hold, found by one pre-hashed lookup.
+//!
+//! The fast JSON reader ([`crate::json`]) hashes each string while it looks for the
+//! string's end, eight bytes at a time; one probe of this table then says what the
+//! string names in every role it can play: a request key (`action`, `subject.role`,
+//! …), a role, a category, a purpose, a party or a subject attribute. The table is
+//! built once per policy from its vocabulary; requests never add to it, so no input
+//! can lengthen a probe, and every hit is confirmed by comparing the bytes.
+
+use crate::ids::{AttributeId, CategoryId, PartyId, PurposeId, RoleId};
+use crate::value::ValueType;
+use crate::vocab::Vocabulary;
+
+/// What a string means as a key of the request object or of `subject`. The two
+/// sets of keys are disjoint, so one field holds both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Key {
+    /// Not a key the reader knows (perhaps an attribute's name).
+    Other,
+    Action,
+    Subject,
+    Data,
+    Purpose,
+    Party,
+    At,
+    CollectedAt,
+    RequestId,
+    Role,
+    Age,
+    Consents,
+    Revocations,
+}
+
+const KEYS: [(&str, Key); 12] = [
+    ("action", Key::Action),
+    ("subject", Key::Subject),
+    ("data", Key::Data),
+    ("purpose", Key::Purpose),
+    ("party", Key::Party),
+    ("at", Key::At),
+    ("collected_at", Key::CollectedAt),
+    ("request_id", Key::RequestId),
+    ("role", Key::Role),
+    ("age", Key::Age),
+    ("consents", Key::Consents),
+    ("revocations", Key::Revocations),
+];
+
+/// Everything one string names.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    name: Box<[u8]>,
+    /// The name's bytes after its last multiple of eight, as [`Scanned`] holds
+    /// them.
+    last: u64,
+    pub(crate) key: Key,
+    pub(crate) role: Option<RoleId>,
+    pub(crate) category: Option<CategoryId>,
+    pub(crate) purpose: Option<PurposeId>,
+    /// The purpose's place among the purposes sorted by name, for keeping
+    /// revocations in the order of their names.
+    pub(crate) purpose_rank: u32,
+    pub(crate) party: Option<PartyId>,
+    /// A declared attribute other than `age`, with its type.
+    pub(crate) attribute: Option<(AttributeId, ValueType)>,
+}
+
+/// The table: open addressing, linear probing, at most half full.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NameIndex {
+    /// (hash, position in `entries` + 1); 0 marks an empty slot.
+    slots: Box<[(u64, u32)]>,
+    /// How far to shift a hash right to get its home slot.
+    shift: u32,
+    entries: Vec<Entry>,
+}
+
+impl NameIndex {
+    /// Indexes every name of `vocabulary` and the request's keys.
+    pub(crate) fn new(vocabulary: &Vocabulary) -> NameIndex {
+        let mut builder = Builder::default();
+        for (name, key) in KEYS {
+            builder.entry(name, |e| e.key = key);
+        }
+        let roles = vocabulary.roles();
+        for id in roles.ids() {
+            builder.entry(roles.name(id), |e| e.role = Some(id));
+        }
+        let categories = vocabulary.categories().table();
+        for id in categories.ids() {
+            builder.entry(categories.name(id), |e| e.category = Some(id));
+        }
+        let purposes = vocabulary.purposes().table();
+        let mut by_name: Vec<PurposeId> = purposes.ids().collect();
+        by_name.sort_by(|a, b| purposes.name(*a).cmp(purposes.name(*b)));
+        for (rank, id) in by_name.into_iter().enumerate() {
+            let rank = u32::try_from(rank).unwrap_or(u32::MAX);
+            builder.entry(purposes.name(id), |e| {
+                e.purpose = Some(id);
+                e.purpose_rank = rank;
+            });
+        }
+        let parties = vocabulary.parties();
+        for id in parties.ids() {
+            builder.entry(parties.name(id), |e| e.party = Some(id));
+        }
+        let attributes = vocabulary.attributes();
+        for id in attributes.ids().filter(|id| *id != crate::vocab::AGE) {
+            let kind = vocabulary.attribute_type(id);
+            builder.entry(attributes.name(id), |e| e.attribute = Some((id, kind)));
+        }
+        NameIndex::from_entries(builder.entries)
+    }
+
+    fn from_entries(entries: Vec<(Entry, u64)>) -> NameIndex {
+        // At most half full: a power of two at least twice the entries.
+        let size = (entries.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![(0u64, 0u32); size].into_boxed_slice();
+        let shift = 64 - size.trailing_zeros();
+        let mask = size - 1;
+        for (at, (_, hash)) in entries.iter().enumerate() {
+            let mut slot = home(*hash, shift);
+            while slots.get(slot).is_some_and(|(_, e)| *e != 0) {
+                slot = (slot + 1) & mask;
+            }
+            if let Some(free) = slots.get_mut(slot) {
+                *free = (*hash, u32::try_from(at + 1).unwrap_or(0));
+            }
+        }
+        NameIndex {
+            slots,
+            shift,
+            entries: entries.into_iter().map(|(entry, _)| entry).collect(),
+        }
+    }
+
+    /// What the string `scanned` found in `bytes` at `start` names, if anything.
+    #[inline(always)]
+    pub(crate) fn find(&self, bytes: &[u8], start: usize, scanned: &Scanned) -> Option<&Entry> {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut slot = home(scanned.hash, self.shift);
+        loop {
+            let &(stored, at) = self.slots.get(slot)?;
+            if at == 0 {
+                return None;
+            }
+            if stored == scanned.hash {
+                let entry = self.entries.get(at as usize - 1)?;
+                if entry.is(bytes, start, scanned) {
+                    return Some(entry);
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+impl Entry {
+    fn new(name: &[u8], last: u64) -> Entry {
+        Entry {
+            name: name.into(),
+            last,
+            key: Key::Other,
+            role: None,
+            category: None,
+            purpose: None,
+            purpose_rank: 0,
+            party: None,
+            attribute: None,
+        }
+    }
+}
+
+impl Entry {
+    /// True when the string `scanned` found at `start` is this name, byte for
+    /// byte.
+    #[inline(always)]
+    fn is(&self, bytes: &[u8], start: usize, scanned: &Scanned) -> bool {
+        let len = scanned.end.wrapping_sub(start);
+        if self.name.len() != len || self.last != scanned.last {
+            return false;
+        }
+        // A name shorter than eight bytes is all in `last`.
+        len < 8
+            || bytes
+                .get(start..scanned.end)
+                .is_some_and(|text| same(&self.name, text))
+    }
+}
+
+/// The eight bytes at `at` of `bytes` as a word (`None` past the end).
+#[inline(always)]
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    match bytes.get(at..at.wrapping_add(8))? {
+        &[a, b, c, d, e, f, g, h] => Some(u64::from_le_bytes([a, b, c, d, e, f, g, h])),
+        _ => None,
+    }
+}
+
+/// `a == b`, a word at a time (names are short: a call to `memcmp` would cost
+/// more than the comparing).
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if len < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut at = 0;
+    while at + 8 < len {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    // The last eight bytes, overlapping the word before when the length is not
+    // a multiple of eight.
+    word(a, len - 8) == word(b, len - 8)
+}
+
+/// Entries as they are gathered, one per distinct name.
+#[derive(Default)]
+struct Builder {
+    entries: Vec<(Entry, u64)>,
+    at: rustc_hash::FxHashMap<Box<[u8]>, usize>,
+}
+
+impl Builder {
+    /// Fills in the entry of `name`, made on first sight. A name the fast reader
+    /// cannot meet without an escape is left out: it only ever reaches the strict
+    /// reader.
+    fn entry(&mut self, name: &str, fill: impl FnOnce(&mut Entry)) {
+        let Some(scanned) = scan_name(name.as_bytes()) else {
+            return;
+        };
+        let entries = &mut self.entries;
+        let at = *self.at.entry(name.as_bytes().into()).or_insert_with(|| {
+            entries.push((Entry::new(name.as_bytes(), scanned.last), scanned.hash));
+            entries.len() - 1
+        });
+        if let Some((entry, _)) = entries.get_mut(at) {
+            fill(entry);
+        }
+    }
+}
+
+#[inline]
+fn home(hash: u64, shift: u32) -> usize {
+    // The high bits of the hash are its best mixed.
+    (hash >> shift) as usize
+}
+
+/// What [`scan_string`] makes of `name` standing in a JSON string, when one can
+/// hold it without escapes.
+fn scan_name(name: &[u8]) -> Option<Scanned> {
+    let mut quoted = Vec::with_capacity(name.len() + 1);
+    quoted.extend_from_slice(name);
+    quoted.push(b'"');
+    scan_string(&quoted, 0).filter(|scanned| scanned.end == name.len())
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+/// rustc-hash's multiplier.
+const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+#[inline]
+fn mix(hash: u64, word: u64) -> u64 {
+    (hash ^ word).wrapping_mul(K)
+}
+
+/// The high bit of each byte that is zero (exact for the lowest such byte).
+#[inline(always)]
+fn zero(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGH
+}
+
+/// The high bit of each byte of `word` that is a quote, a backslash or a control
+/// character (exact for the lowest such byte; those above it may be wrong).
+#[inline(always)]
+fn specials(word: u64) -> u64 {
+    zero(word ^ (ONES * u64::from(b'"')))
+        | zero(word ^ (ONES * u64::from(b'\\')))
+        | (word.wrapping_sub(ONES * 0x20) & !word & HIGH)
+}
+
+/// The high bit of each byte of `word` that is a quote (exact for the lowest).
+#[inline(always)]
+fn quotes(word: u64) -> u64 {
+    zero(word ^ (ONES * u64::from(b'"')))
+}
+
+/// A JSON string as [`scan_string`] read it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scanned {
+    /// Where its closing quote is.
+    pub(crate) end: usize,
+    /// The hash of its text.
+    pub(crate) hash: u64,
+    /// Its last bytes (after its last multiple of eight), zeros after them: the
+    /// whole text when it is shorter than eight bytes.
+    last: u64,
+}
+
+/// Reads the JSON string whose text starts at `start` (just after its opening
+/// quote), eight bytes at a time: where its closing quote is, the hash of its
+/// text and its last bytes. `None` when an escape or a control character comes
+/// first, or no quote ends it.
+#[inline(always)]
+pub(crate) fn scan_string(bytes: &[u8], start: usize) -> Option<Scanned> {
+    scan(bytes, start, specials)
+}
+
+/// [`scan_string`] for a string that is only of use if it is a name the index
+/// holds: it looks for the closing quote alone. A backslash or control character
+/// before it leaves a text no name has (names hold neither), so
+/// [`NameIndex::find`] finds nothing and the string is refused all the same.
+#[inline(always)]
+pub(crate) fn scan_name_string(bytes: &[u8], start: usize) -> Option<Scanned> {
+    scan(bytes, start, quotes)
+}
+
+#[inline(always)]
+fn scan(bytes: &[u8], start: usize, stops: impl Fn(u64) -> u64) -> Option<Scanned> {
+    let rest = bytes.get(start..)?;
+    let mut hash = 0u64;
+    let mut done = 0usize;
+    let mut chunks = rest.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
+        let found = stops(word);
+        if found != 0 {
+            return string_end(word, found, hash, start, done, 8);
+        }
+        hash = mix(hash, word);
+        done += 8;
+    }
+    // The last few bytes, padded with quotes: the end is always found, and
+    // refused when it lies in the padding.
+    let tail = chunks.remainder();
+    let mut padded = [b'"'; 8];
+    padded.iter_mut().zip(tail).for_each(|(p, b)| *p = *b);
+    let word = u64::from_le_bytes(padded);
+    string_end(word, stops(word), hash, start, done, tail.len())
+}
+
+/// The end of a string: `word` holds the first special byte (`found` marks it),
+/// the first `available` bytes of `word` are the input's, and `done` bytes of
+/// text (hashed into `hash`) came before it.
+#[inline(always)]
+fn string_end(
+    word: u64,
+    found: u64,
+    hash: u64,
+    start: usize,
+    done: usize,
+    available: usize,
+) -> Option<Scanned> {
+    let index = (found.trailing_zeros() / 8) as usize;
+    // INVARIANT: `index` < 8 once it is below `available` (at most 8), so the
+    // shifts below stay within the word.
+    if index >= available || (word >> (index * 8)) as u8 != b'"' {
+        return None;
+    }
+    let last = word & ((1u64 << (index * 8)) - 1);
+    // The bytes before the quote, when there are any, the rest zero.
+    let hash = if index > 0 { mix(hash, last) } else { hash };
+    let len = done + index;
+    Some(Scanned {
+        end: start + len,
+        hash: mix(hash, len as u64),
+        last,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_end_at_the_first_quote_backslash_or_control_character() {
+        for (text, end) in [
+            (&b"abc\""[..], Some(3)),
+            (b"\"", Some(0)),
+            (b"abcdefgh\"", Some(8)),
+            (b"abcdefghijklmnop\"", Some(16)),
+            (b"abcdefgh\\ijk\"", None),
+            (b"abcdefghij\nk\"", None),
+            (b"\xc3\xa9t\xc3\xa9 \xe2\x80\x94 caf\xc3\xa9\"", Some(15)),
+            (b"\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\"", Some(8)),
+            (b"no end at all", None),
+            (b"abc", None),
+            (b"", None),
+        ] {
+            assert_eq!(scan_string(text, 0).map(|s| s.end), end, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_hash_depends_on_the_text_alone() {
+        // The same text hashes alike wherever it stands and whatever follows it.
+        let hash = |s: Option<Scanned>| s.map(|s| s.hash);
+        let a = scan_string(b"xx\"device.ip_address\"}", 3);
+        let b = scan_string(b"\"device.ip_address\", \"x\": 1, \"yyyyyyyy\"}", 1);
+        assert_eq!(hash(a), hash(b));
+        assert_eq!(hash(a), hash(scan_name(b"device.ip_address")));
+        // A text and the same text with zeros after it differ.
+        assert_ne!(hash(scan_name(b"abcdefgh")), hash(scan_name(b"abcdefgh\0")));
+        assert_ne!(hash(scan_name(b"")), hash(scan_name(b"\0")));
+    }
+
+    #[test]
+    fn every_name_is_found_in_every_role_and_nothing_else_is() {
+        let mut v = Vocabulary::new();
+        let _ = v.add_role("visitor", "");
+        let _ = v.add_category("device", "");
+        let _ = v.add_category("device.ip_address", "");
+        let _ = v.add_purpose("sale", "");
+        let _ = v.add_purpose("device", "");
+        let _ = v.add_purpose("ads", "");
+        let _ = v.add_party("aws", "");
+        let _ = v.add_attribute("dnt", "", ValueType::YesNo);
+        let index = NameIndex::new(&v);
+        let find = |name: &str| {
+            let quoted = format!("{name}\"");
+            let scanned = scan_string(quoted.as_bytes(), 0)?;
+            index.find(quoted.as_bytes(), 0, &scanned)
+        };
+        let device = find("device").map(|e| (e.category.is_some(), e.purpose.is_some()));
+        assert_eq!(device, Some((true, true)));
+        assert_eq!(find("subject").map(|e| e.key), Some(Key::Subject));
+        assert_eq!(find("revocations").map(|e| e.key), Some(Key::Revocations));
+        assert!(find("visitor").is_some_and(|e| e.role.is_some() && e.key == Key::Other));
+        assert!(find("aws").is_some_and(|e| e.party.is_some()));
+        assert!(find("dnt").is_some_and(|e| e.attribute.is_some()));
+        // `age` is a key, not an attribute the reader sets by name.
+        assert!(find("age").is_some_and(|e| e.attribute.is_none() && e.key == Key::Age));
+        // Ranks follow the names' order: ads < device < sale.
+        let rank = |name| find(name).map(|e| e.purpose_rank);
+        assert_eq!(
+            (rank("ads"), rank("device"), rank("sale")),
+            (Some(0), Some(1), Some(2))
+        );
+        for absent in ["", "visitors", "visito", "Visitor", "device.", "devicf"] {
+            assert!(find(absent).is_none(), "{absent}");
+        }
+    }
+
+    #[test]
+    fn names_of_every_length_are_told_apart_byte_for_byte() {
+        let mut v = Vocabulary::new();
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789";
+        for len in 1..=long.len() {
+            let _ = v.add_party(long.get(..len).unwrap_or_default(), "");
+        }
+        let index = NameIndex::new(&v);
+        let find = |name: &str| {
+            let quoted = format!("{name}\"");
+            let scanned = scan_string(quoted.as_bytes(), 0)?;
+            index.find(quoted.as_bytes(), 0, &scanned)?.party
+        };
+        for len in 1..=long.len() {
+            let name = long.get(..len).unwrap_or_default();
+            assert_eq!(find(name).map(|p| p.index()), Some(len - 1), "{name}");
+            // One byte changed, wherever it is, is another name.
+            for at in 0..len {
+                let mut other = name.as_bytes().to_vec();
+                if let Some(b) = other.get_mut(at) {
+                    *b = b'_';
+                }
+                let other = String::from_utf8(other).unwrap_or_default();
+                assert_eq!(find(&other), None, "{other}");
+            }
+        }
+        assert!(same(b"", b""));
+        assert!(!same(b"abcdefghi", b"abcdefgh"));
+        assert!(same(b"abcdefghijklmnopq", b"abcdefghijklmnopq"));
+        assert!(!same(b"abcdefghijklmnopq", b"abcdefghXjklmnopq"));
+    }
+}
