@@ -547,16 +547,18 @@ impl PreparedRequest {
 
     /// Empties the request and hands back its lists, so that a reader deciding
     /// many requests fills the next [`ResolvedRequest`] without allocating.
-    pub fn into_lists(mut self) -> RequestLists {
-        self.data.clear();
-        self.attributes.clear();
-        self.consents.clear();
-        self.revocations.clear();
+    /// A list held inline (a short one) comes back as a new, empty list.
+    pub fn into_lists(self) -> RequestLists {
+        fn emptied<T, const N: usize>(list: smallvec::SmallVec<[T; N]>) -> Vec<T> {
+            let mut list = list.into_vec();
+            list.clear();
+            list
+        }
         RequestLists {
-            data: self.data,
-            attributes: self.attributes,
-            consents: self.consents,
-            revocations: self.revocations,
+            data: emptied(self.data),
+            attributes: emptied(self.attributes),
+            consents: emptied(self.consents),
+            revocations: emptied(self.revocations),
         }
     }
 }
