@@ -30,30 +30,56 @@ struct Consents<'a> {
 }
 
 impl<'a> Consents<'a> {
-    /// The consents given for `purpose` itself.
-    fn for_purpose(self, purpose: u32) -> impl Iterator<Item = Timestamp> + 'a {
-        let events = if self.sorted {
-            let start = self.events.partition_point(|(p, _)| p.0 < purpose);
-            let rest = self.events.get(start..).unwrap_or_default();
-            rest.get(..rest.partition_point(|(p, _)| p.0 == purpose))
-                .unwrap_or_default()
-        } else {
-            self.events
-        };
-        events
-            .iter()
-            .filter(move |(p, _)| p.0 == purpose)
-            .map(|(_, time)| *time)
+    /// Consents at or beyond which a sorted list is searched rather than read.
+    const SEARCHED: usize = 8;
+
+    /// The consents to read for `purpose`: for a long sorted list, those given for
+    /// it (a binary search); otherwise every one (the caller checks the purpose).
+    fn for_purpose(self, purpose: u32) -> &'a [(PurposeId, Timestamp)] {
+        if !self.sorted || self.events.len() < Self::SEARCHED {
+            return self.events;
+        }
+        let start = self.events.partition_point(|(p, _)| p.0 < purpose);
+        let rest = self.events.get(start..).unwrap_or_default();
+        rest.get(..rest.partition_point(|(p, _)| p.0 == purpose))
+            .unwrap_or_default()
+    }
+
+    /// Whether a consent for a purpose in `lineage` was given after `after` and at
+    /// or before `at`.
+    fn given_between(self, lineage: &[u32], after: Timestamp, at: Timestamp) -> bool {
+        lineage.iter().any(|&l| {
+            self.for_purpose(l)
+                .iter()
+                .any(|&(p, when)| p.0 == l && when > after && when <= at)
+        })
     }
 
     /// The latest consent at or before `at` for a purpose in `lineage` (the
     /// purpose and those containing it).
     fn latest(self, lineage: &[u32], at: Timestamp) -> Option<Timestamp> {
-        lineage
-            .iter()
-            .flat_map(|l| self.for_purpose(*l))
-            .filter(|time| *time <= at)
-            .max()
+        let mut latest: Option<Timestamp> = None;
+        for &l in lineage {
+            for &(p, when) in self.for_purpose(l) {
+                if p.0 == l && when <= at && latest.is_none_or(|t| when > t) {
+                    latest = Some(when);
+                }
+            }
+        }
+        latest
+    }
+}
+
+/// The part of `purpose` a revocation of `revoked` takes away: the purpose itself
+/// when the revocation covers it, the revoked purpose when it lies inside the
+/// purpose; `None` when the two are unrelated.
+fn revoked_part(tree: &crate::vocab::Tree<PurposeId>, purpose: u32, revoked: u32) -> Option<u32> {
+    if purpose == revoked || tree.covers(purpose, revoked) {
+        Some(revoked)
+    } else if tree.covers(revoked, purpose) {
+        Some(purpose)
+    } else {
+        None
     }
 }
 
@@ -104,22 +130,11 @@ fn in_force<'a>(
     revocations
         .iter()
         .filter(move |(_, time)| *time <= at)
-        .filter_map(move |(revoked, time)| {
-            // The part of the request's purpose the revocation takes away.
-            let part = if tree.covers(purpose.0, revoked.0) {
-                revoked.0
-            } else if tree.covers(revoked.0, purpose.0) {
-                purpose.0
-            } else {
-                return None;
-            };
+        .filter_map(move |&(revoked, time)| {
+            let part = revoked_part(tree, purpose.0, revoked.0)?;
             // Restored by a consent covering the part, given after the revocation.
-            let restored = tree
-                .lineage(part)
-                .iter()
-                .flat_map(|l| consents.for_purpose(*l))
-                .any(|when| when <= at && when > *time);
-            (!restored).then_some((PurposeId(part), *time))
+            let restored = consents.given_between(tree.lineage(part), time, at);
+            (!restored).then_some((PurposeId(part), time))
         })
 }
 
@@ -170,9 +185,21 @@ fn state(
     if consents.events.is_empty() && revocations.is_empty() {
         return ConsentState::NotGiven;
     }
-    let revoked = in_force(vocabulary, purpose, consents, revocations, at)
-        .map(|(_, time)| time)
-        .max();
+    // The latest revocation in force, as `in_force` finds them, in one loop: only
+    // a revocation later than the latest found so far can change the answer.
+    let tree = vocabulary.purposes();
+    let mut revoked: Option<Timestamp> = None;
+    for &(r, time) in revocations {
+        if time > at || revoked.is_some_and(|latest| latest >= time) {
+            continue;
+        }
+        let Some(part) = revoked_part(tree, purpose.0, r.0) else {
+            continue;
+        };
+        if !consents.given_between(tree.lineage(part), time, at) {
+            revoked = Some(time);
+        }
+    }
     if let Some(revoked) = revoked {
         return ConsentState::Revoked(revoked);
     }
