@@ -161,6 +161,23 @@ fn null_at(nulls: Option<&NullBuffer>, row: usize) -> bool {
     nulls.is_some_and(|n| row >= n.len() || n.is_null(row))
 }
 
+/// Row `row` of a list column of texts as a JSON array (a null text as `null`);
+/// `None` when the row is null.
+fn text_list_json<T: Copy>(
+    offsets: Offsets<'_>,
+    nulls: Option<&NullBuffer>,
+    items: &Parsed<'_, T>,
+    row: usize,
+) -> Option<Json> {
+    if null_at(nulls, row) {
+        return None;
+    }
+    let items = offsets
+        .range(row)?
+        .map(|i| items.text(i).map_or(Json::Null, Json::from));
+    Some(Json::Array(items.collect()))
+}
+
 fn action(_: &Vocabulary, text: &str) -> Option<Action> {
     match text {
         "use" => Some(Action::Use),
@@ -648,15 +665,7 @@ impl Columns<'_> {
                 offsets,
                 nulls,
                 items,
-            } => {
-                if null_at(*nulls, row) {
-                    return None;
-                }
-                let items = offsets
-                    .range(row)?
-                    .map(|i| items.text(i).map_or(Json::Null, Json::from));
-                Some(Json::Array(items.collect()))
-            }
+            } => text_list_json(*offsets, *nulls, items, row),
         }
     }
 }
@@ -699,15 +708,7 @@ impl Attribute<'_> {
                 offsets,
                 nulls,
                 items,
-            } => {
-                if null_at(*nulls, row) {
-                    return None;
-                }
-                let items = offsets
-                    .range(row)?
-                    .map(|i| items.text(i).map_or(Json::Null, Json::from));
-                Some(Json::Array(items.collect()))
-            }
+            } => text_list_json(*offsets, *nulls, items, row),
         }
     }
 }
