@@ -9,32 +9,14 @@
     reason = "tests fail loudly"
 )]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+#[path = "support/run.rs"]
+mod run;
+
+use std::process::{Command, Output};
+
+use run::lawful;
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/filestack");
-
-/// Runs the binary, feeding `stdin` from another thread so that a long answer
-/// cannot block a long question.
-fn lawful(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lawful"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let bytes = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        // The binary may stop reading early; that is its business.
-        let _ = input.write_all(&bytes);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

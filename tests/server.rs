@@ -10,6 +10,8 @@
     reason = "tests fail loudly"
 )]
 
+#[path = "support/files.rs"]
+mod files;
 #[path = "support/http.rs"]
 mod http;
 
@@ -19,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use files::{copy_of_filestack, replace};
 use http::Connection;
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/filestack");
@@ -421,27 +424,6 @@ fn sigterm_lets_the_request_under_way_finish_then_stops() {
     let stderr = server.stderr();
     assert!(stderr.contains("SIGTERM: shutting down"), "{stderr}");
     assert!(stderr.contains("stopped"), "{stderr}");
-}
-
-/// The Filestack rule files (no tests) in a fresh folder.
-fn copy_of_filestack(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lawful-serve-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(RULES).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        if name.ends_with(".lawful") && !name.ends_with(".test.lawful") {
-            std::fs::copy(&path, dir.join(name)).unwrap();
-        }
-    }
-    dir
-}
-
-fn replace(path: &Path, text: &str) {
-    let saving = path.with_extension("saving");
-    std::fs::write(&saving, text).unwrap();
-    std::fs::rename(&saving, path).unwrap();
 }
 
 /// Asks `GET /v1/policy` until `done` holds of it.

@@ -8,13 +8,17 @@
     reason = "tests fail loudly"
 )]
 
+#[path = "support/files.rs"]
+mod files;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use files::{copy_of_filestack, replace};
 use lawful::watch::{Outcome, Reload, Trigger, WatchOptions};
 use lawful::{Policy, Request, Watcher};
 
@@ -22,29 +26,6 @@ const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/filestack");
 const NEWEST: &str = "2021-11-11.lawful";
 /// Long enough for a slow machine; a passing test waits far less.
 const PATIENCE: Duration = Duration::from_secs(30);
-
-/// The Filestack rule files (no tests) in a fresh folder.
-fn copy_of_filestack(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lawful-watch-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(RULES).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        if name.ends_with(".lawful") && !name.ends_with(".test.lawful") {
-            std::fs::copy(&path, dir.join(name)).unwrap();
-        }
-    }
-    dir
-}
-
-/// Replaces a file as editors do: a new file renamed over the old one, so no
-/// reader ever sees it half-written.
-fn replace(path: &Path, text: &str) {
-    let temporary = path.with_extension("saving");
-    std::fs::write(&temporary, text).unwrap();
-    std::fs::rename(&temporary, path).unwrap();
-}
 
 /// The newest version with children under 21 rather than 18: a 19-year-old
 /// visitor's data is then refused.
