@@ -279,10 +279,7 @@ impl PyPolicy {
         requests: &Bound<'py, PyAny>,
         threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let threads = threads
-            .filter(|t| !t.is_none())
-            .map(thread_count)
-            .transpose()?;
+        let threads = thread_count(threads)?;
         if requests.is_instance_of::<PyDict>() || requests.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err(
                 "decide_many takes a list (or other iterable) of request dicts; use decide for one request",
@@ -344,10 +341,7 @@ impl PyPolicy {
         table: &Bound<'py, PyAny>,
         threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let threads = threads
-            .filter(|t| !t.is_none())
-            .map(thread_count)
-            .transpose()?;
+        let threads = thread_count(threads)?;
         crate::columnar::decide(py, &self.policy, table, threads)
     }
 
@@ -478,8 +472,16 @@ impl PyPolicy {
     }
 }
 
-/// `decide_many`'s and `decide_arrow`'s `threads`: a whole number from 1 to [`batch::MAX_THREADS`].
-fn thread_count(threads: &Bound<'_, PyAny>) -> PyResult<usize> {
+/// `decide_many`'s and `decide_arrow`'s `threads`: `None` (every CPU), or a whole
+/// number from 1 to [`batch::MAX_THREADS`].
+fn thread_count(threads: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    match threads.filter(|t| !t.is_none()) {
+        None => Ok(None),
+        Some(threads) => given_thread_count(threads).map(Some),
+    }
+}
+
+fn given_thread_count(threads: &Bound<'_, PyAny>) -> PyResult<usize> {
     let wanted = || {
         format!(
             "threads must be a whole number from 1 to {}",
