@@ -8,6 +8,10 @@
 //! file, line, column and a caret. [`outline`] lists the names each file declares
 //! and uses, with their spans, for editors. pest's types never leave here.
 
+// pest is built without its `std` feature (see the workspace manifest), and the
+// parser it generates then names `alloc` directly.
+extern crate alloc;
+
 pub mod ast;
 pub mod codes;
 pub mod compile;
