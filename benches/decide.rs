@@ -111,6 +111,30 @@ fn floor(c: &mut Criterion) {
                 .count()
         })
     });
+    // For scale, not for lawful: what serde_json pays to read the same bytes
+    // without building anything (validation only), and into a `Value`.
+    group.bench_function("serde_json skim", |b| {
+        b.iter(|| {
+            requests
+                .iter()
+                .filter(|g| {
+                    serde_json::from_slice::<serde::de::IgnoredAny>(black_box(g.json.as_bytes()))
+                        .is_ok()
+                })
+                .count()
+        })
+    });
+    group.bench_function("serde_json value", |b| {
+        b.iter(|| {
+            requests
+                .iter()
+                .filter(|g| {
+                    serde_json::from_slice::<serde_json::Value>(black_box(g.json.as_bytes()))
+                        .is_ok_and(|v| v.is_object())
+                })
+                .count()
+        })
+    });
     group.finish();
 }
 
@@ -138,11 +162,13 @@ fn print_ratios() {
     for (name, label) in [
         ("lawful prepared", "lawful prepared"),
         ("lawful json", "lawful from JSON"),
+        ("serde_json skim", "serde_json, skim"),
+        ("serde_json value", "serde_json, Value"),
     ] {
         if let Some(t) = per(name) {
             let of_prepared = match (name, prepared) {
-                ("lawful json", Some(p)) => format!(", {:.1}x prepared", t / p),
-                _ => String::new(),
+                ("lawful prepared", _) | (_, None) => String::new(),
+                (_, Some(p)) => format!(", {:.1}x prepared", t / p),
             };
             println!(
                 "  {label:<18}  {t:8.1} ns  ({:.1}x floor{of_prepared})",

@@ -63,6 +63,21 @@ fn run_json(policy: &Policy, requests: &[floor::Generated]) -> usize {
     allowed
 }
 
+/// For scale: serde_json validating the same request bytes, building nothing.
+#[inline(never)]
+fn run_skim(requests: &[floor::Generated]) -> usize {
+    let mut read = 0;
+    for _ in 0..ROUNDS {
+        for g in requests {
+            read += usize::from(
+                serde_json::from_slice::<serde::de::IgnoredAny>(black_box(g.json.as_bytes()))
+                    .is_ok(),
+            );
+        }
+    }
+    read
+}
+
 #[inline(never)]
 fn run_load(files: Vec<(String, String)>) -> Policy {
     Policy::from_sources(black_box(files)).unwrap()
@@ -107,10 +122,13 @@ fn main() {
         "floor" => run_floor(&requests),
         "prepared" => run_prepared(&policy, &prepared),
         "json" => run_json(&policy, &requests),
+        "skim" => run_skim(&requests),
         scale => {
             // `hot SCALE [FILES]`: load a generated policy of SCALE groups (19 rules
             // each) from FILES files, and say how long it took.
-            let scale: usize = scale.parse().expect("floor, prepared, json or a scale");
+            let scale: usize = scale
+                .parse()
+                .expect("floor, prepared, json, skim or a scale");
             let files: usize = std::env::args()
                 .filter(|a| !a.starts_with('-'))
                 .nth(2)
