@@ -187,7 +187,10 @@ pub(crate) fn decide<'p, T: Tracer>(
         request,
         known: std::cell::Cell::new(None),
     };
-    if let Some(when) = consent.revoked() {
+    // Only an opt-out decides before the rules: where none can apply, consent is
+    // worked out when a rule or the outcome needs it (a trace tells it here).
+    let opt_out_possible = T::ON || version.opt_out_within(request.purpose);
+    if let Some(when) = opt_out_possible.then(|| consent.revoked()).flatten() {
         if let Some(revocation) = opt_out(policy, version, request, tracer) {
             return decision(
                 Some(version_index),
@@ -249,7 +252,7 @@ pub(crate) fn decide<'p, T: Tracer>(
     let Some((category, rule)) = allowed else {
         return decision(Some(version_index), Outcome::NothingAllowed, first);
     };
-    if let Some(when) = consent.revoked().filter(|_| T::ON) {
+    if let Some(when) = T::ON.then(|| consent.revoked()).flatten() {
         let basis = match version.model.rules.get(rule as usize).map(|r| r.effect) {
             Some(Effect::Allow(basis)) => basis.as_str(),
             _ => "",
