@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::condition::{Condition, MAX_CONDITION_DEPTH};
 use crate::ids::{AttributeId, CategoryId, NameId, PartyId, PurposeId, RoleId, id_from_index};
-use crate::index::{IndexBuilder, Keys, Plan, Reach, RuleIndex};
+use crate::index::{EXCEPTIONS_MAY_APPLY, IndexBuilder, Keys, Plan, Reach, RuleIndex};
 use crate::model::{
     Basis, Effect, PolicyModel, Revocation, RevocationKind, Rule, Scope, Target, VersionModel,
 };
@@ -377,11 +377,20 @@ fn compile_version(
         vocabulary.purposes().table().len(),
         vocabulary.categories().table().len(),
         |which, position, role, purpose, category| {
-            which == 2
-                || model
-                    .rules
-                    .get(position as usize)
-                    .is_none_or(|rule| !always_excepted(vocabulary, rule, role, purpose, category))
+            let Some(rule) = model.rules.get(position as usize).filter(|_| which != 2) else {
+                return Some(position);
+            };
+            let names = |e: &&Target| names_cover(vocabulary, e, role, purpose, category);
+            let mut covering = rule.exceptions.iter().filter(names).peekable();
+            if covering.peek().is_none() {
+                // No exception is about these names: none is read when deciding.
+                return Some(position);
+            }
+            // An exception with neither condition nor recipients always carves them out.
+            if covering.any(|e| e.condition.is_none() && e.parties.is_none()) {
+                return None;
+            }
+            Some(position | EXCEPTIONS_MAY_APPLY)
         },
     );
     Ok(CompiledVersion {
@@ -398,28 +407,24 @@ fn compile_version(
     })
 }
 
-/// Whether an exception of the rule with neither condition nor recipients covers
-/// the names: then the rule never applies to them, whatever else a request says.
-fn always_excepted(
+/// Whether the target's roles, categories and purposes take in the names
+/// (conditions and recipients aside).
+fn names_cover(
     vocabulary: &Vocabulary,
-    rule: &Rule,
+    target: &Target,
     role: RoleId,
     purpose: PurposeId,
     category: CategoryId,
 ) -> bool {
-    rule.exceptions.iter().any(|e| {
-        e.condition.is_none()
-            && e.parties.is_none()
-            && e.roles.listed().is_none_or(|r| r.contains(&role))
-            && e.categories.listed().is_none_or(|c| {
-                c.iter()
-                    .any(|c| vocabulary.categories().covers(c.0, category.0))
-            })
-            && e.purposes.listed().is_none_or(|p| {
-                p.iter()
-                    .any(|p| vocabulary.purposes().covers(p.0, purpose.0))
-            })
-    })
+    target.roles.listed().is_none_or(|r| r.contains(&role))
+        && target.categories.listed().is_none_or(|c| {
+            c.iter()
+                .any(|c| vocabulary.categories().covers(c.0, category.0))
+        })
+        && target.purposes.listed().is_none_or(|p| {
+            p.iter()
+                .any(|p| vocabulary.purposes().covers(p.0, purpose.0))
+        })
 }
 
 /// A version's rules, one index per effect.

@@ -21,7 +21,7 @@ use crate::condition::{Facts, Truth};
 use crate::consent::{ConsentState, consent_state_sorted, revocations_in_force_sorted};
 use crate::decision::{Decision, Outcome};
 use crate::ids::{AttributeId, CategoryId, PurposeId};
-use crate::index::RuleIndex;
+use crate::index::{EXCEPTIONS_MAY_APPLY, RuleIndex};
 use crate::model::{
     Action, BUILTIN_REVOCATION, Basis, CHILD_RULE, Effect, RevocationKind, Rule, Scope, Target,
 };
@@ -482,7 +482,7 @@ fn first_deny<T: Tracer>(
         if first.is_some_and(|f| f < position) {
             return;
         }
-        let applies = deny_applies(policy, request, facts, category, rule, tracer);
+        let applies = deny_applies(policy, request, facts, category, rule, true, tracer);
         if applies {
             first = Some(position);
         }
@@ -490,12 +490,15 @@ fn first_deny<T: Tracer>(
     first
 }
 
+/// Whether the deny rule applies; `exceptions` false when none of its exceptions
+/// can carve out the request's names (a plan knows), so none is read.
 fn deny_applies<T: Tracer>(
     policy: &Compiled,
     request: &PreparedRequest,
     facts: &RequestFacts<'_>,
     category: CategoryId,
     rule: &Rule,
+    exceptions: bool,
     tracer: &mut T,
 ) -> bool {
     if let (Some(Scope::Only(parties)), Some(party)) = (&rule.target.parties, request.party) {
@@ -528,10 +531,13 @@ fn deny_applies<T: Tracer>(
         return false;
     }
     // An exception carves a case out only when it certainly applies.
-    let excepted = rule
-        .exceptions
-        .iter()
-        .position(|e| inside(policy, request, category, e) && truth(facts, e) == Truth::True);
+    let excepted = if exceptions {
+        rule.exceptions
+            .iter()
+            .position(|e| inside(policy, request, category, e) && truth(facts, e) == Truth::True)
+    } else {
+        None
+    };
     if T::ON {
         let why = match (excepted, condition) {
             (Some(_), _) => "the request falls under one of its exceptions".to_owned(),
@@ -661,14 +667,24 @@ fn decide_planned(
 ) -> Outcome {
     let rules = &version.model.rules;
     let first_deny = |list: &[u32], before: u32| {
-        for &position in list {
+        for &entry in list {
+            let position = entry & !EXCEPTIONS_MAY_APPLY;
             if position >= before {
                 break;
             }
             let Some(rule) = rules.get(position as usize) else {
                 continue;
             };
-            if deny_applies(policy, request, facts, category, rule, &mut NoTrace) {
+            let exceptions = entry & EXCEPTIONS_MAY_APPLY != 0;
+            if deny_applies(
+                policy,
+                request,
+                facts,
+                category,
+                rule,
+                exceptions,
+                &mut NoTrace,
+            ) {
                 return Some(position);
             }
         }
