@@ -109,7 +109,7 @@ impl Truth {
 
 impl Condition {
     /// Evaluates the condition against what the request says.
-    #[inline]
+    #[inline(always)]
     pub fn evaluate<F: Facts + ?Sized>(&self, facts: &F) -> Truth {
         // Most conditions are a single yes/no attribute: read it here, without
         // entering the general (recursive) evaluator.

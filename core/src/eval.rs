@@ -656,6 +656,7 @@ fn decide_category<T: Tracer>(
 /// [`decide_category`] without a trace, from the version's plan: the rules of each
 /// index that can apply, each list in file order, so the first that applies is the
 /// one written first. Decides exactly as [`decide_category`] does.
+#[inline(always)]
 fn decide_planned(
     policy: &Compiled,
     version: &CompiledVersion,
