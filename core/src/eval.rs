@@ -18,7 +18,7 @@
 
 use crate::compiled::{Compiled, CompiledVersion};
 use crate::condition::{Facts, Truth};
-use crate::consent::{ConsentState, consent_state_sorted, revocations_in_force_sorted};
+use crate::consent::{ConsentState, consent_state_sorted, first_in_force_sorted};
 use crate::decision::{Decision, Outcome};
 use crate::ids::{AttributeId, CategoryId, PurposeId};
 use crate::index::{EXCEPTIONS_MAY_APPLY, RuleIndex};
@@ -187,29 +187,41 @@ pub(crate) fn decide<'p, T: Tracer>(
         request,
         known: std::cell::Cell::new(None),
     };
-    // Only an opt-out decides before the rules: where none can apply, consent is
-    // worked out when a rule or the outcome needs it (a trace tells it here).
-    let opt_out_possible = T::ON || version.opt_out_within(request.purpose);
-    if let Some(when) = opt_out_possible.then(|| consent.revoked()).flatten() {
-        if let Some(revocation) = opt_out(policy, version, request, tracer) {
-            return decision(
-                Some(version_index),
-                Outcome::Revoked {
-                    revocation: Some(revocation),
-                },
-                first,
-            );
+    // Only an opt-out decides before the rules, and it needs a revocation in
+    // force, which is what revoked consent is: untraced, the opt-out is looked
+    // for straight away, where one can apply, and consent is worked out only when
+    // a rule or the outcome needs it. A trace tells the withdrawal here.
+    let opted_out = if T::ON {
+        match consent.revoked() {
+            Some(when) => {
+                let opted_out = opt_out(policy, version, request, tracer);
+                if opted_out.is_none() {
+                    tracer.step(
+                        withdrawal_id(version, request.purpose),
+                        false,
+                        format!(
+                            "consent for {} was withdrawn on {when}: rules resting on consent no longer allow it, rules on another basis still may",
+                            vocabulary.purpose_name(request.purpose)
+                        ),
+                    );
+                }
+                opted_out
+            }
+            None => None,
         }
-        if T::ON {
-            tracer.step(
-                withdrawal_id(version, request.purpose),
-                false,
-                format!(
-                    "consent for {} was withdrawn on {when}: rules resting on consent no longer allow it, rules on another basis still may",
-                    vocabulary.purpose_name(request.purpose)
-                ),
-            );
-        }
+    } else if !request.revocations.is_empty() && version.opt_out_within(request.purpose) {
+        opt_out(policy, version, request, tracer)
+    } else {
+        None
+    };
+    if let Some(revocation) = opted_out {
+        return decision(
+            Some(version_index),
+            Outcome::Revoked {
+                revocation: Some(revocation),
+            },
+            first,
+        );
     }
 
     let mut allowed: Option<(CategoryId, u32)> = None;
@@ -356,36 +368,35 @@ fn opt_out<T: Tracer>(
     request: &PreparedRequest,
     tracer: &mut T,
 ) -> Option<u32> {
-    let in_force = revocations_in_force_sorted(
+    let opt_out_for = |part: PurposeId| {
+        version
+            .revocation_for(part)
+            .and_then(|position| version.model.revocations.get(position as usize))
+            .is_some_and(|revocation| revocation.kind == RevocationKind::OptOut)
+    };
+    let (part, when) = first_in_force_sorted(
         &policy.vocabulary,
         request.purpose,
         &request.consents,
         &request.revocations,
         request.at,
-    );
-    for (part, when) in in_force {
-        let Some(position) = version.revocation_for(part) else {
-            continue;
-        };
-        let Some(revocation) = version.model.revocations.get(position as usize) else {
-            continue;
-        };
-        if revocation.kind == RevocationKind::OptOut {
-            if T::ON {
-                tracer.step(
-                    &revocation.id,
-                    true,
-                    format!(
-                        "consent for {} was revoked on {when}, at or before {}; the policy treats that as an opt-out of the purpose, whatever the basis",
-                        policy.vocabulary.purpose_name(part),
-                        request.at
-                    ),
-                );
-            }
-            return Some(position);
+        opt_out_for,
+    )?;
+    let position = version.revocation_for(part)?;
+    if T::ON {
+        if let Some(revocation) = version.model.revocations.get(position as usize) {
+            tracer.step(
+                &revocation.id,
+                true,
+                format!(
+                    "consent for {} was revoked on {when}, at or before {}; the policy treats that as an opt-out of the purpose, whatever the basis",
+                    policy.vocabulary.purpose_name(part),
+                    request.at
+                ),
+            );
         }
     }
-    None
+    Some(position)
 }
 
 /// The id a withdrawal of consent for `purpose` is reported under.
