@@ -426,11 +426,19 @@ fn condition_of(policy: &Compiled, condition: Option<&crate::condition::Conditio
     out
 }
 
+/// The target's condition (true without one): the check for none is inline at
+/// each rule, the evaluation out of line.
+#[inline(always)]
 fn truth(facts: &RequestFacts<'_>, target: &Target) -> Truth {
     match &target.condition {
         None => Truth::True,
-        Some(condition) => condition.evaluate(facts),
+        Some(condition) => evaluate(facts, condition),
     }
+}
+
+#[inline(never)]
+fn evaluate(facts: &RequestFacts<'_>, condition: &crate::condition::Condition) -> Truth {
+    condition.evaluate(facts)
 }
 
 /// Whether the request lies inside the target's names (conditions aside).
