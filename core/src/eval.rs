@@ -84,6 +84,27 @@ impl Consent<'_> {
         state
     }
 
+    /// Whether consent is revoked: a revocation is in force. Without the state
+    /// worked out already, this looks for one such revocation and stops there.
+    fn is_revoked(&self) -> bool {
+        let r = self.request;
+        if r.revocations.is_empty() {
+            return false;
+        }
+        match self.known.get() {
+            Some(state) => matches!(state, ConsentState::Revoked(_)),
+            None => first_in_force_sorted(
+                &self.policy.vocabulary,
+                r.purpose,
+                &r.consents,
+                &r.revocations,
+                r.at,
+                |_| true,
+            )
+            .is_some(),
+        }
+    }
+
     /// When consent was revoked, if it is revoked.
     fn revoked(&self) -> Option<crate::time::Timestamp> {
         if self.request.revocations.is_empty() {
@@ -240,7 +261,7 @@ pub(crate) fn decide<'p, T: Tracer>(
             Outcome::Allowed { rule } => {
                 allowed.get_or_insert((category, rule));
             }
-            Outcome::NothingAllowed if consent.revoked().is_some() => {
+            Outcome::NothingAllowed if consent.is_revoked() => {
                 let revocation = declared_withdrawal(version, request.purpose);
                 if T::ON {
                     tracer.step(
@@ -511,6 +532,7 @@ fn first_deny<T: Tracer>(
 
 /// Whether the deny rule applies; `exceptions` false when none of its exceptions
 /// can carve out the request's names (a plan knows), so none is read.
+#[inline(always)]
 fn deny_applies<T: Tracer>(
     policy: &Compiled,
     request: &PreparedRequest,
@@ -549,11 +571,8 @@ fn deny_applies<T: Tracer>(
         }
         return false;
     }
-    // An exception carves a case out only when it certainly applies.
     let excepted = if exceptions {
-        rule.exceptions
-            .iter()
-            .position(|e| inside(policy, request, category, e) && truth(facts, e) == Truth::True)
+        first_exception(policy, request, facts, category, rule)
     } else {
         None
     };
@@ -570,6 +589,21 @@ fn deny_applies<T: Tracer>(
         tracer.step(&rule.id, excepted.is_none(), why);
     }
     excepted.is_none()
+}
+
+/// The first of the rule's exceptions that carves the request out: an exception
+/// does only when it certainly applies. Out of line: few requests need it.
+#[inline(never)]
+fn first_exception(
+    policy: &Compiled,
+    request: &PreparedRequest,
+    facts: &RequestFacts<'_>,
+    category: CategoryId,
+    rule: &Rule,
+) -> Option<usize> {
+    rule.exceptions
+        .iter()
+        .position(|e| inside(policy, request, category, e) && truth(facts, e) == Truth::True)
 }
 
 fn decide_category<T: Tracer>(
