@@ -505,6 +505,21 @@ fn revoking_part_of_a_purpose_refuses_a_request_for_the_whole() {
         "data": "contact.email", "purpose": "marketing", "at": "2026-03-01"}"#;
     let decision = FILESTACK.decide_json(json.as_bytes()).unwrap();
     assert_eq!(decision.reason(), Reason::ConsentRevoked);
+    // The part revoked lies inside the purpose, and its revocation is an opt-out.
+    assert_eq!(decision.rule(), Some("marketing-opt-out"));
+    // A purpose no opt-out reaches: the withdrawal is named once no rule allows it.
+    let sale = json
+        .replace(r#""marketing": "2026-01-01""#, r#""sale": "2026-01-01""#)
+        .replace(
+            r#""marketing.communications": "2026-02-01""#,
+            r#""sale": "2026-02-01""#,
+        )
+        .replace(r#""role": "account_user""#, r#""role": "visitor""#)
+        .replace(r#""contact.email""#, r#""device.identifier""#)
+        .replace(r#""purpose": "marketing""#, r#""purpose": "sale""#);
+    let decision = FILESTACK.decide_json(sale.as_bytes()).unwrap();
+    assert_eq!(decision.reason(), Reason::ConsentRevoked);
+    assert_eq!(decision.rule(), Some("sale-consent-withdrawn"));
 }
 
 const SMALL: &str = "policy \"Small\" version 2024-01-01

@@ -4,8 +4,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::condition::{Condition, MAX_CONDITION_DEPTH};
 use crate::ids::{AttributeId, CategoryId, NameId, PartyId, PurposeId, RoleId, id_from_index};
-use crate::index::{IndexBuilder, Keys, Plan, Reach, RuleIndex};
-use crate::model::{Basis, Effect, PolicyModel, Revocation, Rule, Scope, Target, VersionModel};
+use crate::index::{EXCEPTIONS_MAY_APPLY, IndexBuilder, Keys, Plan, Reach, RuleIndex};
+use crate::model::{
+    Basis, Effect, PolicyModel, Revocation, RevocationKind, Rule, Scope, Target, VersionModel,
+};
 use crate::names::NameIndex;
 use crate::request::PreparedRequest;
 use crate::time::Timestamp;
@@ -58,6 +60,10 @@ pub(crate) struct CompiledVersion {
     parties: Parties,
     /// The most specific revocation covering each purpose, by purpose id.
     revocation_for: Vec<Option<u32>>,
+    /// By purpose id: whether the purpose or one inside it falls to an opt-out
+    /// (its most specific revocation is one), so that revoking consent can opt
+    /// the subject out of it.
+    opt_out_within: Vec<bool>,
     /// Attribute defaults, by attribute id.
     defaults: Vec<Option<Value>>,
     declared: Declared,
@@ -160,6 +166,17 @@ impl CompiledVersion {
     #[inline]
     pub(crate) fn revocation_for(&self, purpose: PurposeId) -> Option<u32> {
         self.revocation_for.get(purpose.index()).copied().flatten()
+    }
+
+    /// Whether a revocation can opt the subject out of `purpose`: the purpose or
+    /// one inside it falls to a declared opt-out. When not, no revocation needs
+    /// reading before the rules.
+    #[inline]
+    pub(crate) fn opt_out_within(&self, purpose: PurposeId) -> bool {
+        self.opt_out_within
+            .get(purpose.index())
+            .copied()
+            .unwrap_or(true)
     }
 
     /// The first name the request uses that this version does not declare. A
@@ -349,6 +366,7 @@ fn compile_version(
     } = index_rules(vocabulary, &model, budget)?;
     let parties = index_parties(vocabulary, &model)?;
     let revocation_for = revocation_table(vocabulary, &model)?;
+    let opt_out_within = opt_out_table(vocabulary, &model, &revocation_for);
     check_children(vocabulary, &model)?;
     let defaults = attribute_defaults(vocabulary, &model)?;
     let declared = declared_flags(vocabulary, &model);
@@ -359,11 +377,20 @@ fn compile_version(
         vocabulary.purposes().table().len(),
         vocabulary.categories().table().len(),
         |which, position, role, purpose, category| {
-            which == 2
-                || model
-                    .rules
-                    .get(position as usize)
-                    .is_none_or(|rule| !always_excepted(vocabulary, rule, role, purpose, category))
+            let Some(rule) = model.rules.get(position as usize).filter(|_| which != 2) else {
+                return Some(position);
+            };
+            let names = |e: &&Target| names_cover(vocabulary, e, role, purpose, category);
+            let mut covering = rule.exceptions.iter().filter(names).peekable();
+            if covering.peek().is_none() {
+                // No exception is about these names: none is read when deciding.
+                return Some(position);
+            }
+            // An exception with neither condition nor recipients always carves them out.
+            if covering.any(|e| e.condition.is_none() && e.parties.is_none()) {
+                return None;
+            }
+            Some(position | EXCEPTIONS_MAY_APPLY)
         },
     );
     Ok(CompiledVersion {
@@ -374,33 +401,30 @@ fn compile_version(
         plan,
         parties,
         revocation_for,
+        opt_out_within,
         defaults,
         declared,
     })
 }
 
-/// Whether an exception of the rule with neither condition nor recipients covers
-/// the names: then the rule never applies to them, whatever else a request says.
-fn always_excepted(
+/// Whether the target's roles, categories and purposes take in the names
+/// (conditions and recipients aside).
+fn names_cover(
     vocabulary: &Vocabulary,
-    rule: &Rule,
+    target: &Target,
     role: RoleId,
     purpose: PurposeId,
     category: CategoryId,
 ) -> bool {
-    rule.exceptions.iter().any(|e| {
-        e.condition.is_none()
-            && e.parties.is_none()
-            && e.roles.listed().is_none_or(|r| r.contains(&role))
-            && e.categories.listed().is_none_or(|c| {
-                c.iter()
-                    .any(|c| vocabulary.categories().covers(c.0, category.0))
-            })
-            && e.purposes.listed().is_none_or(|p| {
-                p.iter()
-                    .any(|p| vocabulary.purposes().covers(p.0, purpose.0))
-            })
-    })
+    target.roles.listed().is_none_or(|r| r.contains(&role))
+        && target.categories.listed().is_none_or(|c| {
+            c.iter()
+                .any(|c| vocabulary.categories().covers(c.0, category.0))
+        })
+        && target.purposes.listed().is_none_or(|p| {
+            p.iter()
+                .any(|p| vocabulary.purposes().covers(p.0, purpose.0))
+        })
 }
 
 /// A version's rules, one index per effect.
@@ -576,6 +600,29 @@ fn revocation_table(
         .map(|purpose| most_specific_revocation(purposes.lineage(purpose.0), &model.revocations))
         .collect();
     Ok(table)
+}
+
+/// For each purpose: whether it or a purpose inside it has an opt-out as its
+/// most specific revocation (see [`CompiledVersion::opt_out_within`]).
+fn opt_out_table(
+    vocabulary: &Vocabulary,
+    model: &VersionModel,
+    revocation_for: &[Option<u32>],
+) -> Vec<bool> {
+    let purposes = vocabulary.purposes();
+    let opt_out = |node: &u32| {
+        revocation_for
+            .get(*node as usize)
+            .copied()
+            .flatten()
+            .and_then(|r| model.revocations.get(r as usize))
+            .is_some_and(|r| r.kind == RevocationKind::OptOut)
+    };
+    purposes
+        .table()
+        .ids()
+        .map(|purpose| purposes.subtree(purpose.0).iter().any(opt_out))
+        .collect()
 }
 
 /// The revocation listing the purpose nearest in `lineage` (an unscoped one, the farthest).

@@ -109,7 +109,20 @@ impl Truth {
 
 impl Condition {
     /// Evaluates the condition against what the request says.
+    #[inline(always)]
     pub fn evaluate<F: Facts + ?Sized>(&self, facts: &F) -> Truth {
+        // Most conditions are a single yes/no attribute: read it here, without
+        // entering the general (recursive) evaluator.
+        match self {
+            Condition::Flag(attribute) => match facts.attribute(*attribute) {
+                Some(Value::YesNo(b)) => Truth::from_bool(*b),
+                Some(_) | None => Truth::Unknown,
+            },
+            _ => self.evaluate_any(facts),
+        }
+    }
+
+    fn evaluate_any<F: Facts + ?Sized>(&self, facts: &F) -> Truth {
         let lookup = |id| facts.attribute(id);
         match self {
             Condition::Consent(purpose) => Truth::from_bool(facts.consent(*purpose)),

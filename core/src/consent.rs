@@ -103,20 +103,31 @@ pub fn revocations_in_force<'a>(
     in_force(vocabulary, purpose, consents, revocations, at)
 }
 
-/// [`revocations_in_force`] for consents sorted by purpose, as a prepared
-/// request holds them.
-pub(crate) fn revocations_in_force_sorted<'a>(
-    vocabulary: &'a Vocabulary,
+/// The first revocation (in order) of [`revocations_in_force`] whose part revoked
+/// is `wanted`, for consents sorted by purpose as a prepared request holds them:
+/// `wanted` is asked before the costlier question whether a later consent
+/// restored the part.
+pub(crate) fn first_in_force_sorted(
+    vocabulary: &Vocabulary,
     purpose: PurposeId,
-    consents: &'a [(PurposeId, Timestamp)],
-    revocations: &'a [(PurposeId, Timestamp)],
+    consents: &[(PurposeId, Timestamp)],
+    revocations: &[(PurposeId, Timestamp)],
     at: Timestamp,
-) -> impl Iterator<Item = (PurposeId, Timestamp)> + 'a {
+    wanted: impl Fn(PurposeId) -> bool,
+) -> Option<(PurposeId, Timestamp)> {
     let consents = Consents {
         events: consents,
         sorted: true,
     };
-    in_force(vocabulary, purpose, consents, revocations, at)
+    let tree = vocabulary.purposes();
+    revocations.iter().find_map(|&(revoked, time)| {
+        if time > at {
+            return None;
+        }
+        let part = revoked_part(tree, purpose.0, revoked.0)?;
+        let restored = || consents.given_between(tree.lineage(part), time, at);
+        (wanted(PurposeId(part)) && !restored()).then_some((PurposeId(part), time))
+    })
 }
 
 fn in_force<'a>(
@@ -316,6 +327,42 @@ mod tests {
                     let plain = consent_state(&v, id(asked), &consents, revoked, day(at));
                     let fast = consent_state_sorted(&v, id(asked), &sorted, revoked, day(at));
                     assert_eq!(plain, fast, "{asked} at {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_wanted_revocation_in_force_is_the_first_of_those_in_force() {
+        let mut v = Vocabulary::new();
+        let names = ["m", "m.a", "m.b", "m.a.x", "n"];
+        for name in names {
+            let _ = v.add_purpose(name, "");
+        }
+        let id = |name: &str| v.purpose(name).unwrap_or(PurposeId(0));
+        let days = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"];
+        let mut consents: Vec<(PurposeId, Timestamp)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (id(name), day(days[(i + 2) % 4])))
+            .collect();
+        consents.sort_by_key(|(p, _)| *p);
+        let revocations: Vec<(PurposeId, Timestamp)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (id(name), day(days[(i + 1) % 4])))
+            .collect();
+        let wanted_sets: [&[&str]; 4] = [&["m"], &["m.a", "m.a.x"], &["n", "m.b"], &names];
+        for asked in names {
+            for at in ["2026-01-15", "2026-02-15", "2026-03-15", "2026-05-01"] {
+                for wanted in wanted_sets {
+                    let wanted = |p: PurposeId| wanted.iter().any(|w| id(w) == p);
+                    let (asked, at) = (id(asked), day(at));
+                    let first =
+                        first_in_force_sorted(&v, asked, &consents, &revocations, at, wanted);
+                    let expected = revocations_in_force(&v, asked, &consents, &revocations, at)
+                        .find(|(part, _)| wanted(*part));
+                    assert_eq!(first, expected);
                 }
             }
         }

@@ -18,10 +18,10 @@
 
 use crate::compiled::{Compiled, CompiledVersion};
 use crate::condition::{Facts, Truth};
-use crate::consent::{ConsentState, consent_state_sorted, revocations_in_force_sorted};
+use crate::consent::{ConsentState, consent_state_sorted, first_in_force_sorted};
 use crate::decision::{Decision, Outcome};
 use crate::ids::{AttributeId, CategoryId, PurposeId};
-use crate::index::RuleIndex;
+use crate::index::{EXCEPTIONS_MAY_APPLY, RuleIndex};
 use crate::model::{
     Action, BUILTIN_REVOCATION, Basis, CHILD_RULE, Effect, RevocationKind, Rule, Scope, Target,
 };
@@ -82,6 +82,27 @@ impl Consent<'_> {
         );
         self.known.set(Some(state));
         state
+    }
+
+    /// Whether consent is revoked: a revocation is in force. Without the state
+    /// worked out already, this looks for one such revocation and stops there.
+    fn is_revoked(&self) -> bool {
+        let r = self.request;
+        if r.revocations.is_empty() {
+            return false;
+        }
+        match self.known.get() {
+            Some(state) => matches!(state, ConsentState::Revoked(_)),
+            None => first_in_force_sorted(
+                &self.policy.vocabulary,
+                r.purpose,
+                &r.consents,
+                &r.revocations,
+                r.at,
+                |_| true,
+            )
+            .is_some(),
+        }
     }
 
     /// When consent was revoked, if it is revoked.
@@ -187,26 +208,41 @@ pub(crate) fn decide<'p, T: Tracer>(
         request,
         known: std::cell::Cell::new(None),
     };
-    if let Some(when) = consent.revoked() {
-        if let Some(revocation) = opt_out(policy, version, request, tracer) {
-            return decision(
-                Some(version_index),
-                Outcome::Revoked {
-                    revocation: Some(revocation),
-                },
-                first,
-            );
+    // Only an opt-out decides before the rules, and it needs a revocation in
+    // force, which is what revoked consent is: untraced, the opt-out is looked
+    // for straight away, where one can apply, and consent is worked out only when
+    // a rule or the outcome needs it. A trace tells the withdrawal here.
+    let opted_out = if T::ON {
+        match consent.revoked() {
+            Some(when) => {
+                let opted_out = opt_out(policy, version, request, tracer);
+                if opted_out.is_none() {
+                    tracer.step(
+                        withdrawal_id(version, request.purpose),
+                        false,
+                        format!(
+                            "consent for {} was withdrawn on {when}: rules resting on consent no longer allow it, rules on another basis still may",
+                            vocabulary.purpose_name(request.purpose)
+                        ),
+                    );
+                }
+                opted_out
+            }
+            None => None,
         }
-        if T::ON {
-            tracer.step(
-                withdrawal_id(version, request.purpose),
-                false,
-                format!(
-                    "consent for {} was withdrawn on {when}: rules resting on consent no longer allow it, rules on another basis still may",
-                    vocabulary.purpose_name(request.purpose)
-                ),
-            );
-        }
+    } else if !request.revocations.is_empty() && version.opt_out_within(request.purpose) {
+        opt_out(policy, version, request, tracer)
+    } else {
+        None
+    };
+    if let Some(revocation) = opted_out {
+        return decision(
+            Some(version_index),
+            Outcome::Revoked {
+                revocation: Some(revocation),
+            },
+            first,
+        );
     }
 
     let mut allowed: Option<(CategoryId, u32)> = None;
@@ -225,7 +261,7 @@ pub(crate) fn decide<'p, T: Tracer>(
             Outcome::Allowed { rule } => {
                 allowed.get_or_insert((category, rule));
             }
-            Outcome::NothingAllowed if consent.revoked().is_some() => {
+            Outcome::NothingAllowed if consent.is_revoked() => {
                 let revocation = declared_withdrawal(version, request.purpose);
                 if T::ON {
                     tracer.step(
@@ -249,7 +285,7 @@ pub(crate) fn decide<'p, T: Tracer>(
     let Some((category, rule)) = allowed else {
         return decision(Some(version_index), Outcome::NothingAllowed, first);
     };
-    if let Some(when) = consent.revoked().filter(|_| T::ON) {
+    if let Some(when) = T::ON.then(|| consent.revoked()).flatten() {
         let basis = match version.model.rules.get(rule as usize).map(|r| r.effect) {
             Some(Effect::Allow(basis)) => basis.as_str(),
             _ => "",
@@ -353,36 +389,35 @@ fn opt_out<T: Tracer>(
     request: &PreparedRequest,
     tracer: &mut T,
 ) -> Option<u32> {
-    let in_force = revocations_in_force_sorted(
+    let opt_out_for = |part: PurposeId| {
+        version
+            .revocation_for(part)
+            .and_then(|position| version.model.revocations.get(position as usize))
+            .is_some_and(|revocation| revocation.kind == RevocationKind::OptOut)
+    };
+    let (part, when) = first_in_force_sorted(
         &policy.vocabulary,
         request.purpose,
         &request.consents,
         &request.revocations,
         request.at,
-    );
-    for (part, when) in in_force {
-        let Some(position) = version.revocation_for(part) else {
-            continue;
-        };
-        let Some(revocation) = version.model.revocations.get(position as usize) else {
-            continue;
-        };
-        if revocation.kind == RevocationKind::OptOut {
-            if T::ON {
-                tracer.step(
-                    &revocation.id,
-                    true,
-                    format!(
-                        "consent for {} was revoked on {when}, at or before {}; the policy treats that as an opt-out of the purpose, whatever the basis",
-                        policy.vocabulary.purpose_name(part),
-                        request.at
-                    ),
-                );
-            }
-            return Some(position);
+        opt_out_for,
+    )?;
+    let position = version.revocation_for(part)?;
+    if T::ON {
+        if let Some(revocation) = version.model.revocations.get(position as usize) {
+            tracer.step(
+                &revocation.id,
+                true,
+                format!(
+                    "consent for {} was revoked on {when}, at or before {}; the policy treats that as an opt-out of the purpose, whatever the basis",
+                    policy.vocabulary.purpose_name(part),
+                    request.at
+                ),
+            );
         }
     }
-    None
+    Some(position)
 }
 
 /// The id a withdrawal of consent for `purpose` is reported under.
@@ -412,11 +447,19 @@ fn condition_of(policy: &Compiled, condition: Option<&crate::condition::Conditio
     out
 }
 
+/// The target's condition (true without one): the check for none is inline at
+/// each rule, the evaluation out of line.
+#[inline(always)]
 fn truth(facts: &RequestFacts<'_>, target: &Target) -> Truth {
     match &target.condition {
         None => Truth::True,
-        Some(condition) => condition.evaluate(facts),
+        Some(condition) => evaluate(facts, condition),
     }
+}
+
+#[inline(never)]
+fn evaluate(facts: &RequestFacts<'_>, condition: &crate::condition::Condition) -> Truth {
+    condition.evaluate(facts)
 }
 
 /// Whether the request lies inside the target's names (conditions aside).
@@ -479,7 +522,7 @@ fn first_deny<T: Tracer>(
         if first.is_some_and(|f| f < position) {
             return;
         }
-        let applies = deny_applies(policy, request, facts, category, rule, tracer);
+        let applies = deny_applies(policy, request, facts, category, rule, true, tracer);
         if applies {
             first = Some(position);
         }
@@ -487,12 +530,16 @@ fn first_deny<T: Tracer>(
     first
 }
 
+/// Whether the deny rule applies; `exceptions` false when none of its exceptions
+/// can carve out the request's names (a plan knows), so none is read.
+#[inline(always)]
 fn deny_applies<T: Tracer>(
     policy: &Compiled,
     request: &PreparedRequest,
     facts: &RequestFacts<'_>,
     category: CategoryId,
     rule: &Rule,
+    exceptions: bool,
     tracer: &mut T,
 ) -> bool {
     if let (Some(Scope::Only(parties)), Some(party)) = (&rule.target.parties, request.party) {
@@ -524,11 +571,11 @@ fn deny_applies<T: Tracer>(
         }
         return false;
     }
-    // An exception carves a case out only when it certainly applies.
-    let excepted = rule
-        .exceptions
-        .iter()
-        .position(|e| inside(policy, request, category, e) && truth(facts, e) == Truth::True);
+    let excepted = if exceptions {
+        first_exception(policy, request, facts, category, rule)
+    } else {
+        None
+    };
     if T::ON {
         let why = match (excepted, condition) {
             (Some(_), _) => "the request falls under one of its exceptions".to_owned(),
@@ -542,6 +589,21 @@ fn deny_applies<T: Tracer>(
         tracer.step(&rule.id, excepted.is_none(), why);
     }
     excepted.is_none()
+}
+
+/// The first of the rule's exceptions that carves the request out: an exception
+/// does only when it certainly applies. Out of line: few requests need it.
+#[inline(never)]
+fn first_exception(
+    policy: &Compiled,
+    request: &PreparedRequest,
+    facts: &RequestFacts<'_>,
+    category: CategoryId,
+    rule: &Rule,
+) -> Option<usize> {
+    rule.exceptions
+        .iter()
+        .position(|e| inside(policy, request, category, e) && truth(facts, e) == Truth::True)
 }
 
 fn decide_category<T: Tracer>(
@@ -647,6 +709,7 @@ fn decide_category<T: Tracer>(
 /// [`decide_category`] without a trace, from the version's plan: the rules of each
 /// index that can apply, each list in file order, so the first that applies is the
 /// one written first. Decides exactly as [`decide_category`] does.
+#[inline(always)]
 fn decide_planned(
     policy: &Compiled,
     version: &CompiledVersion,
@@ -658,14 +721,24 @@ fn decide_planned(
 ) -> Outcome {
     let rules = &version.model.rules;
     let first_deny = |list: &[u32], before: u32| {
-        for &position in list {
+        for &entry in list {
+            let position = entry & !EXCEPTIONS_MAY_APPLY;
             if position >= before {
                 break;
             }
             let Some(rule) = rules.get(position as usize) else {
                 continue;
             };
-            if deny_applies(policy, request, facts, category, rule, &mut NoTrace) {
+            let exceptions = entry & EXCEPTIONS_MAY_APPLY != 0;
+            if deny_applies(
+                policy,
+                request,
+                facts,
+                category,
+                rule,
+                exceptions,
+                &mut NoTrace,
+            ) {
                 return Some(position);
             }
         }

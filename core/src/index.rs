@@ -363,16 +363,23 @@ pub(crate) struct Plan {
     rules: Vec<u32>,
 }
 
+/// Set on a rule's position in a [`Plan`]'s list when an exception of the rule
+/// may carve out requests with the list's names; clear when none can, so that
+/// deciding reads no exception. Mask it off to get the position.
+pub(crate) const EXCEPTIONS_MAY_APPLY: u32 = 1 << 31;
+
 impl Plan {
     /// The plan for the given indexes, or `None` when the vocabulary is too large.
-    /// `keep(index, rule, role, purpose, category)` leaves out rules that can never
-    /// apply to those names (a deny an unconditional exception always carves out).
+    /// `entry(index, rule, role, purpose, category)` gives what to list for the
+    /// rule under those names: `None` leaves out a rule that can never apply to
+    /// them (a deny an unconditional exception always carves out), otherwise the
+    /// position, with [`EXCEPTIONS_MAY_APPLY`] set where it is.
     pub(crate) fn build(
         indexes: [&RuleIndex; 3],
         roles: usize,
         purposes: usize,
         categories: usize,
-        keep: impl Fn(usize, u32, RoleId, PurposeId, CategoryId) -> bool,
+        entry: impl Fn(usize, u32, RoleId, PurposeId, CategoryId) -> Option<u32>,
     ) -> Option<Plan> {
         let cells = roles.checked_mul(purposes)?.checked_mul(categories)?;
         if cells > PLAN_CELLS {
@@ -390,12 +397,16 @@ impl Plan {
                         (RoleId(id(r)), PurposeId(id(p)), CategoryId(id(c)));
                     for (which, index) in indexes.iter().enumerate() {
                         found.clear();
+                        let mut flagged = false;
                         index.for_each(role, purpose, category, |x| {
-                            if keep(which, x, role, purpose, category) {
-                                found.push(x);
-                            }
+                            // A position using the flag's bit could not be told from it.
+                            flagged |= x & EXCEPTIONS_MAY_APPLY != 0;
+                            found.extend(entry(which, x, role, purpose, category));
                         });
-                        found.sort_unstable();
+                        if flagged {
+                            return None;
+                        }
+                        found.sort_unstable_by_key(|x| x & !EXCEPTIONS_MAY_APPLY);
                         found.dedup();
                         rules.extend_from_slice(&found);
                         if rules.len() > PLAN_ENTRIES {
@@ -415,7 +426,8 @@ impl Plan {
     }
 
     /// The rules of each index (in the order given to [`Plan::build`]) that can
-    /// apply to the names, each list in file order; `None` for ids outside the plan.
+    /// apply to the names, each list in file order (positions, perhaps flagged with
+    /// [`EXCEPTIONS_MAY_APPLY`]); `None` for ids outside the plan.
     #[inline]
     pub(crate) fn get(
         &self,
@@ -484,7 +496,7 @@ mod tests {
         assert_eq!(index.entries(), 4);
         if dense {
             let empty = RuleIndex::default();
-            let keep = |_, _, _, _, _| true;
+            let keep = |_, position, _, _, _| Some(position);
             let plan = Plan::build([&index, &empty, &index], roles, purposes, categories, keep);
             assert!(plan.is_some());
             let listed = |r, p, c| {

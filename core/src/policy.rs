@@ -176,12 +176,10 @@ impl Policy {
         Ok((decision, recorder.steps))
     }
 
+    #[inline]
     pub(crate) fn check_stamp(&self, request: &PreparedRequest) -> Result<(), RequestError> {
         if request.stamp != self.compiled.stamp {
-            return Err(RequestError::field(
-                "request",
-                "this request was prepared for a different policy: prepare it again with this one",
-            ));
+            return Err(stale_request());
         }
         Ok(())
     }
@@ -294,4 +292,14 @@ impl RequestBuilder<'_> {
     pub fn prepare(self) -> Result<PreparedRequest, RequestError> {
         self.policy.prepare(&self.request)
     }
+}
+
+/// The error for a request prepared for another policy (out of the deciding path).
+#[cold]
+#[inline(never)]
+fn stale_request() -> RequestError {
+    RequestError::field(
+        "request",
+        "this request was prepared for a different policy: prepare it again with this one",
+    )
 }
