@@ -441,11 +441,12 @@ impl<'a, 'n> Scan<'a, 'n> {
                 }
                 Key::Consents => {
                     seen.first(Key::Consents)?;
-                    scan.times(&mut out.consents, |e| e.purpose.map_or(0, |p| p.raw()))?;
+                    scan.times(&mut out.consents, PurposeId::raw)?;
                 }
                 Key::Revocations => {
                     seen.first(Key::Revocations)?;
-                    scan.times(&mut out.revocations, |e| e.purpose_rank)?;
+                    let names = scan.names;
+                    scan.times(&mut out.revocations, |p| names.purpose_rank(p))?;
                 }
                 // Any other key is an attribute's name; unknown names (even
                 // with null) are left to the strict reader.
@@ -470,21 +471,19 @@ impl<'a, 'n> Scan<'a, 'n> {
     /// `consents` or `revocations`: purposes to times, each purpose once, kept
     /// in the order `rank` gives (purpose ids for consents, as `finish` sorts
     /// them; names for revocations, as the strict reader's map holds them).
-    fn times(&mut self, times: &mut Events, rank: impl Fn(&Entry) -> u32) -> Option<()> {
-        let mut ranked: SmallVec<[(u32, PurposeId, Timestamp); 8]> = SmallVec::new();
+    #[inline]
+    fn times(&mut self, times: &mut Events, rank: impl Fn(PurposeId) -> u32) -> Option<()> {
         self.object(|scan, entry| {
             let purpose = entry.purpose?;
-            let key = rank(entry);
-            // A name given twice has one rank: the strict reader's repeated key.
-            if ranked.len() == MAX_LIST_ITEMS || ranked.iter().any(|(r, _, _)| *r == key) {
+            // A name given twice is one purpose twice: the strict reader's
+            // repeated key.
+            if times.len() == MAX_LIST_ITEMS || times.iter().any(|(p, _)| *p == purpose) {
                 return None;
             }
             let time = scan.time()?;
-            push_sorted(&mut ranked, (key, purpose, time), |(r, _, _)| *r);
+            push_sorted(times, (purpose, time), |(p, _)| rank(*p));
             Some(())
-        })?;
-        times.extend(ranked.into_iter().map(|(_, purpose, time)| (purpose, time)));
-        Some(())
+        })
     }
 
     /// A declared attribute's value, conformed to its type (`None` for null).
@@ -520,23 +519,26 @@ impl<'a, 'n> Scan<'a, 'n> {
 /// `YYYY-MM-DD"` or `YYYY-MM-DDTHH:MM:SSZ"` at the start of `text`: the instant
 /// (as [`Timestamp::parse`] reads it) and the length before the quote. `None`
 /// for anything else, which `Timestamp::parse` then reads or refuses.
+///
+/// Each part is read a word at a time: XOR with the form's own bytes turns
+/// every digit into its value and every separator into zero, so one test
+/// checks them all, and one multiplication joins each pair of digits.
 #[inline]
 fn plain_time(text: &[u8]) -> Option<(Timestamp, usize)> {
-    // `YYYY-MM-`, then `DD` and the byte after (and one more).
-    let date = u64::from_le_bytes(text.get(..8)?.try_into().ok()?);
+    // `YYYY-MM-`, then `DD`, the byte after and one more.
+    let date =
+        u64::from_le_bytes(text.get(..8)?.try_into().ok()?) ^ u64::from_le_bytes(*b"0000-00-");
     let day = u32::from_le_bytes(text.get(8..12)?.try_into().ok()?);
-    const DATE_DIGITS: u64 = 0x00ff_ff00_ffff_ffff;
-    const DATE_DASHES: u64 = 0x2d00_002d_0000_0000;
-    if date & !DATE_DIGITS != DATE_DASHES
-        || !digits(date, DATE_DIGITS)
-        || !digits(u64::from(day), 0xffff)
-    {
+    let day_digits = u64::from(day & 0xffff) ^ 0x3030;
+    // Separators must be zero now, digits at most 9.
+    const DATE_MASK: u64 = 0xff00_00ff_0000_0000;
+    if !values(date, DATE_MASK) || !values(day_digits, 0) {
         return None;
     }
-    let digit = |word: u64, at: u32| ((word >> (8 * at)) & 0x0f) as u32;
-    let year = digit(date, 0) * 1000 + digit(date, 1) * 100 + digit(date, 2) * 10 + digit(date, 3);
-    let month = digit(date, 5) * 10 + digit(date, 6);
-    let day_of_month = digit(u64::from(day), 0) * 10 + digit(u64::from(day), 1);
+    let pairs = join_pairs(date);
+    let year = (pairs & 0xff) as u32 * 100 + ((pairs >> 16) & 0xff) as u32;
+    let month = ((pairs >> 40) & 0xff) as u32;
+    let day_of_month = (join_pairs(day_digits) & 0xff) as u32;
     match (day >> 16) as u8 {
         b'"' => Some((
             Timestamp::from_day_and_second(year, month, day_of_month, 0)?,
@@ -544,18 +546,16 @@ fn plain_time(text: &[u8]) -> Option<(Timestamp, usize)> {
         )),
         b'T' => {
             // `HH:MM:SS`, then `Z"`.
-            let time = u64::from_le_bytes(text.get(11..19)?.try_into().ok()?);
-            const TIME_DIGITS: u64 = 0xffff_00ff_ff00_ffff;
-            const TIME_COLONS: u64 = 0x0000_3a00_003a_0000;
-            if time & !TIME_DIGITS != TIME_COLONS
-                || !digits(time, TIME_DIGITS)
-                || text.get(19..21) != Some(b"Z\"")
-            {
+            let time = u64::from_le_bytes(text.get(11..19)?.try_into().ok()?)
+                ^ u64::from_le_bytes(*b"00:00:00");
+            const TIME_MASK: u64 = 0x0000_ff00_00ff_0000;
+            if !values(time, TIME_MASK) || text.get(19..21) != Some(b"Z\"") {
                 return None;
             }
-            let hour = digit(time, 0) * 10 + digit(time, 1);
-            let minute = digit(time, 3) * 10 + digit(time, 4);
-            let second = digit(time, 6) * 10 + digit(time, 7);
+            let pairs = join_pairs(time);
+            let hour = (pairs & 0xff) as u32;
+            let minute = ((pairs >> 24) & 0xff) as u32;
+            let second = ((pairs >> 48) & 0xff) as u32;
             // A leap second (:60) is left to `Timestamp::parse`, which knows when
             // one may fall.
             if hour > 23 || minute > 59 || second > 59 {
@@ -571,14 +571,22 @@ fn plain_time(text: &[u8]) -> Option<(Timestamp, usize)> {
     }
 }
 
-/// True when every byte of `word` that `lanes` selects is an ASCII digit: its
-/// high half is 3, and adding 6 to it keeps it so (no byte carries into the next
-/// unless it already failed the first test).
-#[inline]
-fn digits(word: u64, lanes: u64) -> bool {
-    let high = lanes & 0xf0f0_f0f0_f0f0_f0f0;
-    let threes = lanes & 0x3030_3030_3030_3030;
-    word & high == threes && word.wrapping_add(lanes & 0x0606_0606_0606_0606) & high == threes
+/// True when every byte of `word` (text XOR the form's digits and separators)
+/// is a digit's value, 0 to 9, except those `separators` selects, which must be
+/// zero. Adding 6 to a byte of at most 15 carries into its high half only when
+/// it is above 9, and never into the next byte.
+#[inline(always)]
+fn values(word: u64, separators: u64) -> bool {
+    const HIGH_HALVES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    word & (HIGH_HALVES | separators) == 0
+        && word.wrapping_add(0x0606_0606_0606_0606) & HIGH_HALVES == 0
+}
+
+/// Each byte of `word` (digit values, 0 to 9) times ten plus the next byte: the
+/// two-digit number starting at each byte, at most 99, so no byte carries.
+#[inline(always)]
+fn join_pairs(word: u64) -> u64 {
+    word.wrapping_mul(10).wrapping_add(word >> 8)
 }
 
 #[cfg(test)]

@@ -57,9 +57,6 @@ pub(crate) struct Entry {
     pub(crate) role: Option<RoleId>,
     pub(crate) category: Option<CategoryId>,
     pub(crate) purpose: Option<PurposeId>,
-    /// The purpose's place among the purposes sorted by name, for keeping
-    /// revocations in the order of their names.
-    pub(crate) purpose_rank: u32,
     pub(crate) party: Option<PartyId>,
     /// A declared attribute other than `age`, with its type.
     pub(crate) attribute: Option<(AttributeId, ValueType)>,
@@ -73,6 +70,9 @@ pub(crate) struct NameIndex {
     /// How far to shift a hash right to get its home slot.
     shift: u32,
     entries: Vec<Entry>,
+    /// Each purpose's place among the purposes sorted by name (by purpose id),
+    /// for keeping revocations in the order of their names.
+    ranks: Box<[u32]>,
 }
 
 impl NameIndex {
@@ -93,12 +93,12 @@ impl NameIndex {
         let purposes = vocabulary.purposes().table();
         let mut by_name: Vec<PurposeId> = purposes.ids().collect();
         by_name.sort_by(|a, b| purposes.name(*a).cmp(purposes.name(*b)));
+        let mut ranks = vec![u32::MAX; by_name.len()];
         for (rank, id) in by_name.into_iter().enumerate() {
-            let rank = u32::try_from(rank).unwrap_or(u32::MAX);
-            builder.entry(purposes.name(id), |e| {
-                e.purpose = Some(id);
-                e.purpose_rank = rank;
-            });
+            if let Some(slot) = ranks.get_mut(id.index()) {
+                *slot = u32::try_from(rank).unwrap_or(u32::MAX);
+            }
+            builder.entry(purposes.name(id), |e| e.purpose = Some(id));
         }
         let parties = vocabulary.parties();
         for id in parties.ids() {
@@ -109,10 +109,16 @@ impl NameIndex {
             let kind = vocabulary.attribute_type(id);
             builder.entry(attributes.name(id), |e| e.attribute = Some((id, kind)));
         }
-        NameIndex::from_entries(builder.entries)
+        NameIndex::from_entries(builder.entries, ranks.into())
     }
 
-    fn from_entries(entries: Vec<(Entry, u64)>) -> NameIndex {
+    /// `purpose`'s place among the policy's purposes sorted by name.
+    #[inline]
+    pub(crate) fn purpose_rank(&self, purpose: PurposeId) -> u32 {
+        self.ranks.get(purpose.index()).copied().unwrap_or(u32::MAX)
+    }
+
+    fn from_entries(entries: Vec<(Entry, u64)>, ranks: Box<[u32]>) -> NameIndex {
         // At most half full: a power of two at least twice the entries.
         let size = (entries.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![(0u64, 0u32); size].into_boxed_slice();
@@ -131,6 +137,7 @@ impl NameIndex {
             slots,
             shift,
             entries: entries.into_iter().map(|(entry, _)| entry).collect(),
+            ranks,
         }
     }
 
@@ -164,7 +171,6 @@ impl Entry {
             role: None,
             category: None,
             purpose: None,
-            purpose_rank: 0,
             party: None,
             attribute: None,
         }
@@ -438,7 +444,11 @@ mod tests {
         // `age` is a key, not an attribute the reader sets by name.
         assert!(find("age").is_some_and(|e| e.attribute.is_none() && e.key == Key::Age));
         // Ranks follow the names' order: ads < device < sale.
-        let rank = |name| find(name).map(|e| e.purpose_rank);
+        let rank = |name| {
+            find(name)
+                .and_then(|e| e.purpose)
+                .map(|p| index.purpose_rank(p))
+        };
         assert_eq!(
             (rank("ads"), rank("device"), rank("sale")),
             (Some(0), Some(1), Some(2))
