@@ -209,6 +209,13 @@ struct Scan<'a, 'n> {
 }
 
 impl<'a, 'n> Scan<'a, 'n> {
+    /// Moves on `count` bytes, which the caller has seen. (A request is at most
+    /// [`MAX_REQUEST_BYTES`] long, so the position cannot overflow.)
+    #[inline(always)]
+    fn skip(&mut self, count: usize) {
+        self.pos = self.pos.wrapping_add(count);
+    }
+
     /// The next byte after white space, not consumed.
     #[inline]
     fn peek(&mut self) -> Option<u8> {
@@ -218,14 +225,14 @@ impl<'a, 'n> Scan<'a, 'n> {
             return Some(byte);
         }
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            self.pos += 1;
+            self.skip(1);
         }
         self.bytes.get(self.pos).copied()
     }
 
     #[inline]
     fn eat(&mut self, byte: u8) -> Option<()> {
-        (self.peek()? == byte).then(|| self.pos += 1)
+        (self.peek()? == byte).then(|| self.skip(1))
     }
 
     /// `true`, `false` or `null`, whose first byte was peeked.
@@ -241,7 +248,7 @@ impl<'a, 'n> Scan<'a, 'n> {
         self.eat(b'"')?;
         let start = self.pos;
         let scanned = scan_string(self.bytes, start)?;
-        self.pos = scanned.end + 1;
+        self.pos = scanned.end.wrapping_add(1);
         Some((start, scanned))
     }
 
@@ -262,7 +269,7 @@ impl<'a, 'n> Scan<'a, 'n> {
         self.eat(b'"')?;
         let start = self.pos;
         let scanned = scan_name_string(self.bytes, start)?;
-        self.pos = scanned.end + 1;
+        self.pos = scanned.end.wrapping_add(1);
         self.names.find(self.bytes, start, &scanned)
     }
 
@@ -292,7 +299,7 @@ impl<'a, 'n> Scan<'a, 'n> {
         let value = digits.iter().try_fold(0u64, |n, d| {
             n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
         })?;
-        self.pos += len;
+        self.skip(len);
         Some(value)
     }
 
@@ -302,7 +309,7 @@ impl<'a, 'n> Scan<'a, 'n> {
     fn object(&mut self, mut field: impl FnMut(&mut Self, &'n Entry) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
-            self.pos += 1;
+            self.skip(1);
             return Some(());
         }
         loop {
@@ -310,9 +317,9 @@ impl<'a, 'n> Scan<'a, 'n> {
             self.eat(b':')?;
             field(self, key)?;
             match self.peek()? {
-                b',' => self.pos += 1,
+                b',' => self.skip(1),
                 b'}' => {
-                    self.pos += 1;
+                    self.skip(1);
                     return Some(());
                 }
                 _ => return None,
@@ -325,7 +332,7 @@ impl<'a, 'n> Scan<'a, 'n> {
     fn list(&mut self, mut item: impl FnMut(&Self, usize, Scanned) -> Option<()>) -> Option<usize> {
         self.eat(b'[')?;
         if self.peek()? == b']' {
-            self.pos += 1;
+            self.skip(1);
             return Some(0);
         }
         let mut count = 0;
@@ -337,9 +344,9 @@ impl<'a, 'n> Scan<'a, 'n> {
             let (start, scanned) = self.string()?;
             item(self, start, scanned)?;
             match self.peek()? {
-                b',' => self.pos += 1,
+                b',' => self.skip(1),
                 b']' => {
-                    self.pos += 1;
+                    self.skip(1);
                     return Some(count);
                 }
                 _ => return None,
@@ -355,7 +362,7 @@ impl<'a, 'n> Scan<'a, 'n> {
         self.eat(b'"')?;
         let rest = self.bytes.get(self.pos..)?;
         if let Some((time, len)) = plain_time(rest) {
-            self.pos += len + 1;
+            self.skip(len + 1);
             return Some(time);
         }
         let end = scan_string(self.bytes, self.pos)?.end;
@@ -408,6 +415,9 @@ impl<'a, 'n> Scan<'a, 'n> {
     }
 
     /// `data`: a category, or a list of 1 to [`MAX_LIST_ITEMS`] of them.
+    // Each part a request has once is a function of its own, so that the
+    // reading of the request's keys stays small enough to be inlined.
+    #[inline(never)]
     fn data(&mut self, data: &mut Categories) -> Option<()> {
         if self.peek()? == b'"' {
             data.push(self.name()?.category?);
@@ -422,6 +432,7 @@ impl<'a, 'n> Scan<'a, 'n> {
         (count > 0).then_some(())
     }
 
+    #[inline(never)]
     fn subject(&mut self, out: &mut PreparedRequest) -> Option<()> {
         let mut seen = Seen::default();
         // Attributes given as null: not given, but their key still counts once.
