@@ -20,7 +20,6 @@ use serde_json::{Map, Number, Value};
 use smallvec::SmallVec;
 
 use crate::ids::{AttributeId, PurposeId};
-use crate::model::Action;
 use crate::names::{Entry, Key, NameIndex, Scanned, scan_name_string, scan_string};
 use crate::request::{
     Categories, Events, MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES, MAX_REQUEST_ID_BYTES,
@@ -357,7 +356,7 @@ impl<'a, 'n> Scan<'a, 'n> {
     /// A date or time as text: the common forms (`2026-03-01`,
     /// `2026-03-01T10:00:00Z`) read in place, any other through
     /// [`Timestamp::parse`].
-    #[inline]
+    #[inline(always)]
     fn time(&mut self) -> Option<Timestamp> {
         self.eat(b'"')?;
         let rest = self.bytes.get(self.pos..)?;
@@ -365,9 +364,16 @@ impl<'a, 'n> Scan<'a, 'n> {
             self.skip(len + 1);
             return Some(time);
         }
+        self.other_time()
+    }
+
+    /// [`Scan::time`] for any other text, just after its opening quote.
+    #[cold]
+    #[inline(never)]
+    fn other_time(&mut self) -> Option<Timestamp> {
         let end = scan_string(self.bytes, self.pos)?.end;
         let text = std::str::from_utf8(self.bytes.get(self.pos..end)?).ok()?;
-        self.pos = end + 1;
+        self.pos = end.wrapping_add(1);
         Timestamp::parse(text).ok()
     }
 
@@ -383,11 +389,7 @@ impl<'a, 'n> Scan<'a, 'n> {
             seen.first(entry.key)?;
             match entry.key {
                 Key::Action => {
-                    out.action = match scan.raw()? {
-                        b"use" => Action::Use,
-                        b"disclose" => Action::Disclose,
-                        _ => return None,
-                    };
+                    out.action = scan.name()?.action?;
                 }
                 Key::Subject => scan.subject(out)?,
                 Key::Data => scan.data(&mut out.data)?,
@@ -423,13 +425,23 @@ impl<'a, 'n> Scan<'a, 'n> {
             data.push(self.name()?.category?);
             return Some(());
         }
-        // Items are read as any text, then looked up: a backslash or control
-        // character makes a text no name matches.
-        let count = self.list(|scan, start, scanned| {
-            data.push(scan.names.find(scan.bytes, start, &scanned)?.category?);
-            Some(())
-        })?;
-        (count > 0).then_some(())
+        // A list of 1 to MAX_LIST_ITEMS names (read as names: a backslash or
+        // control character makes a text no name matches).
+        self.eat(b'[')?;
+        loop {
+            if data.len() == MAX_LIST_ITEMS {
+                return None;
+            }
+            data.push(self.name()?.category?);
+            match self.peek()? {
+                b',' => self.skip(1),
+                b']' => {
+                    self.skip(1);
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
     }
 
     #[inline(never)]
@@ -534,7 +546,7 @@ impl<'a, 'n> Scan<'a, 'n> {
 /// Each part is read a word at a time: XOR with the form's own bytes turns
 /// every digit into its value and every separator into zero, so one test
 /// checks them all, and one multiplication joins each pair of digits.
-#[inline]
+#[inline(always)]
 fn plain_time(text: &[u8]) -> Option<(Timestamp, usize)> {
     // `YYYY-MM-`, then `DD`, the byte after and one more.
     let date =
@@ -550,11 +562,8 @@ fn plain_time(text: &[u8]) -> Option<(Timestamp, usize)> {
     let year = (pairs & 0xff) as u32 * 100 + ((pairs >> 16) & 0xff) as u32;
     let month = ((pairs >> 40) & 0xff) as u32;
     let day_of_month = (join_pairs(day_digits) & 0xff) as u32;
-    match (day >> 16) as u8 {
-        b'"' => Some((
-            Timestamp::from_day_and_second(year, month, day_of_month, 0)?,
-            10,
-        )),
+    let (in_day, len) = match (day >> 16) as u8 {
+        b'"' => (0, 10),
         b'T' => {
             // `HH:MM:SS`, then `Z"`.
             let time = u64::from_le_bytes(text.get(11..19)?.try_into().ok()?)
@@ -572,14 +581,12 @@ fn plain_time(text: &[u8]) -> Option<(Timestamp, usize)> {
             if hour > 23 || minute > 59 || second > 59 {
                 return None;
             }
-            let in_day = hour * 3600 + minute * 60 + second;
-            Some((
-                Timestamp::from_day_and_second(year, month, day_of_month, in_day)?,
-                20,
-            ))
+            (hour * 3600 + minute * 60 + second, 20)
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    let time = Timestamp::from_day_and_second(year, month, day_of_month, in_day)?;
+    Some((time, len))
 }
 
 /// True when every byte of `word` (text XOR the form's digits and separators)

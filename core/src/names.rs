@@ -8,6 +8,7 @@
 //! can lengthen a probe, and every hit is confirmed by comparing the bytes.
 
 use crate::ids::{AttributeId, CategoryId, PartyId, PurposeId, RoleId};
+use crate::model::Action;
 use crate::value::ValueType;
 use crate::vocab::Vocabulary;
 
@@ -62,6 +63,8 @@ pub(crate) struct Entry {
     /// Its other whole words of eight bytes, after the first.
     rest: Box<[u64]>,
     pub(crate) key: Key,
+    /// The action this string names as the value of `action`.
+    pub(crate) action: Option<Action>,
     pub(crate) role: Option<RoleId>,
     pub(crate) category: Option<CategoryId>,
     pub(crate) purpose: Option<PurposeId>,
@@ -73,7 +76,7 @@ pub(crate) struct Entry {
 /// The length that marks an empty slot: no string is this long.
 const EMPTY: usize = usize::MAX;
 
-/// The table: open addressing, linear probing, at most half full, each slot an
+/// The table: open addressing, linear probing, at most a quarter full, each slot an
 /// entry (one load finds it: no second table to look in).
 #[derive(Clone, Debug)]
 pub(crate) struct NameIndex {
@@ -97,6 +100,9 @@ impl NameIndex {
         let mut builder = Builder::default();
         for (name, key) in KEYS {
             builder.entry(name, |e| e.key = key);
+        }
+        for action in [Action::Use, Action::Disclose] {
+            builder.entry(action.as_str(), |e| e.action = Some(action));
         }
         let roles = vocabulary.roles();
         for id in roles.ids() {
@@ -135,8 +141,10 @@ impl NameIndex {
     }
 
     fn from_entries(entries: Vec<Entry>, ranks: Box<[u32]>) -> NameIndex {
-        // At most half full: a power of two at least twice the entries.
-        let size = (entries.len() * 2).next_power_of_two().max(16);
+        // At most a quarter full: a power of two at least four times the
+        // entries (half full, a search looks at 1.5 slots on average; a quarter,
+        // at about 1.17).
+        let size = (entries.len() * 4).next_power_of_two().max(16);
         let mut slots = vec![Entry::empty(); size].into_boxed_slice();
         let shift = 64 - size.trailing_zeros();
         let mask = size - 1;
@@ -184,6 +192,7 @@ impl Entry {
             first: scanned.first,
             rest: words.get(1..).unwrap_or_default().into(),
             key: Key::Other,
+            action: None,
             role: None,
             category: None,
             purpose: None,
@@ -200,6 +209,7 @@ impl Entry {
             first: 0,
             rest: Box::default(),
             key: Key::Other,
+            action: None,
             role: None,
             category: None,
             purpose: None,
