@@ -20,7 +20,9 @@ use serde_json::{Map, Number, Value};
 use smallvec::SmallVec;
 
 use crate::ids::{AttributeId, PurposeId};
-use crate::names::{Entry, Key, NameIndex, Scanned, scan_name_string, scan_string};
+use crate::names::{
+    Entry, Key, NameIndex, Scanned, scan_name_string, scan_request_key, scan_string,
+};
 use crate::request::{
     Categories, Events, MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES, MAX_REQUEST_ID_BYTES,
     PreparedRequest, check_party,
@@ -262,6 +264,15 @@ impl<'a, 'n> Scan<'a, 'n> {
         std::str::from_utf8(self.raw()?).ok()
     }
 
+    /// A key of the request object (its keys are fixed: no lookup).
+    #[inline(always)]
+    fn request_key(&mut self) -> Option<Key> {
+        self.eat(b'"')?;
+        let (key, end) = scan_request_key(self.bytes, self.pos)?;
+        self.pos = end.wrapping_add(1);
+        Some(key)
+    }
+
     /// A string naming something the policy declares.
     #[inline(always)]
     fn name(&mut self) -> Option<&'n Entry> {
@@ -305,14 +316,24 @@ impl<'a, 'n> Scan<'a, 'n> {
     /// `{ "key": value, ... }`, calling `field` with what each key names; it
     /// reads the value. A key the policy does not know ends the reading.
     #[inline(always)]
-    fn object(&mut self, mut field: impl FnMut(&mut Self, &'n Entry) -> Option<()>) -> Option<()> {
+    fn object(&mut self, field: impl FnMut(&mut Self, &'n Entry) -> Option<()>) -> Option<()> {
+        self.object_of(Scan::name, field)
+    }
+
+    /// [`Scan::object`] with keys read by `key`.
+    #[inline(always)]
+    fn object_of<K>(
+        &mut self,
+        key: impl Fn(&mut Self) -> Option<K>,
+        mut field: impl FnMut(&mut Self, K) -> Option<()>,
+    ) -> Option<()> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
             self.skip(1);
             return Some(());
         }
         loop {
-            let key = self.name()?;
+            let key = key(self)?;
             self.eat(b':')?;
             field(self, key)?;
             match self.peek()? {
@@ -385,9 +406,9 @@ impl<'a, 'n> Scan<'a, 'n> {
         let mut seen = Seen::default();
         let mut at = None;
         let mut request_id = None;
-        self.object(|scan, entry| {
-            seen.first(entry.key)?;
-            match entry.key {
+        self.object_of(Scan::request_key, |scan, key| {
+            seen.first(key)?;
+            match key {
                 Key::Action => {
                     out.action = scan.name()?.action?;
                 }

@@ -344,7 +344,7 @@ pub(crate) struct Scanned {
 /// first, or no quote ends it.
 #[inline(always)]
 pub(crate) fn scan_string(bytes: &[u8], start: usize) -> Option<Scanned> {
-    scan(bytes, start, specials)
+    scan::<true>(bytes, start, specials)
 }
 
 /// [`scan_string`] for a string that is only of use if it is a name the index
@@ -353,11 +353,52 @@ pub(crate) fn scan_string(bytes: &[u8], start: usize) -> Option<Scanned> {
 /// [`NameIndex::find`] finds nothing and the string is refused all the same.
 #[inline(always)]
 pub(crate) fn scan_name_string(bytes: &[u8], start: usize) -> Option<Scanned> {
-    scan(bytes, start, quotes)
+    scan::<true>(bytes, start, quotes)
 }
 
+/// What the key of the request object whose text starts at `start` of `bytes`
+/// (just after its opening quote) is, and where its closing quote is. The
+/// request's keys are fixed, so they are told apart by their length and words,
+/// without hashing: [`Key::Other`] for any other text (escapes included, as
+/// [`scan_name_string`] has them).
 #[inline(always)]
-fn scan(bytes: &[u8], start: usize, stops: impl Fn(u64) -> u64) -> Option<Scanned> {
+pub(crate) fn scan_request_key(bytes: &[u8], start: usize) -> Option<(Key, usize)> {
+    let scanned = scan::<false>(bytes, start, quotes)?;
+    let len = scanned.end.wrapping_sub(start);
+    let key = match (len, scanned.last) {
+        (2, AT) => Key::At,
+        (4, DATA) => Key::Data,
+        (5, PARTY) => Key::Party,
+        (6, ACTION) => Key::Action,
+        (7, PURPOSE) => Key::Purpose,
+        (7, SUBJECT) => Key::Subject,
+        (10, ID) if scanned.first == REQUEST_ => Key::RequestId,
+        (12, D_AT) if scanned.first == COLLECTE => Key::CollectedAt,
+        _ => Key::Other,
+    };
+    Some((key, scanned.end))
+}
+
+// Words of the request's keys, as [`Scanned`] holds them (zeros after the text).
+const AT: u64 = u64::from_le_bytes(*b"at\0\0\0\0\0\0");
+const DATA: u64 = u64::from_le_bytes(*b"data\0\0\0\0");
+const PARTY: u64 = u64::from_le_bytes(*b"party\0\0\0");
+const ACTION: u64 = u64::from_le_bytes(*b"action\0\0");
+const PURPOSE: u64 = u64::from_le_bytes(*b"purpose\0");
+const SUBJECT: u64 = u64::from_le_bytes(*b"subject\0");
+const REQUEST_: u64 = u64::from_le_bytes(*b"request_");
+const ID: u64 = u64::from_le_bytes(*b"id\0\0\0\0\0\0");
+const COLLECTE: u64 = u64::from_le_bytes(*b"collecte");
+const D_AT: u64 = u64::from_le_bytes(*b"d_at\0\0\0\0");
+
+/// The scan behind [`scan_string`] and the others; `HASH` false leaves the hash
+/// out (zero), for strings told apart by their words alone.
+#[inline(always)]
+fn scan<const HASH: bool>(
+    bytes: &[u8],
+    start: usize,
+    stops: impl Fn(u64) -> u64,
+) -> Option<Scanned> {
     let rest = bytes.get(start..)?;
     let mut hash = 0u64;
     let mut done = 0usize;
@@ -368,9 +409,11 @@ fn scan(bytes: &[u8], start: usize, stops: impl Fn(u64) -> u64) -> Option<Scanne
         let first = *first.get_or_insert(word);
         let found = stops(word);
         if found != 0 {
-            return string_end(word, found, hash, start, done, 8, first);
+            return string_end::<HASH>(word, found, hash, start, done, 8, first);
         }
-        hash = mix(hash, word);
+        if HASH {
+            hash = mix(hash, word);
+        }
         // INVARIANT: `done` counts bytes of `bytes`: it cannot overflow.
         done = done.wrapping_add(8);
     }
@@ -381,14 +424,14 @@ fn scan(bytes: &[u8], start: usize, stops: impl Fn(u64) -> u64) -> Option<Scanne
     padded.iter_mut().zip(tail).for_each(|(p, b)| *p = *b);
     let word = u64::from_le_bytes(padded);
     let first = first.unwrap_or(word);
-    string_end(word, stops(word), hash, start, done, tail.len(), first)
+    string_end::<HASH>(word, stops(word), hash, start, done, tail.len(), first)
 }
 
 /// The end of a string: `word` holds the first special byte (`found` marks it),
 /// the first `available` bytes of `word` are the input's, `done` bytes of text
 /// (hashed into `hash`) came before it, and `first` is the string's first word.
 #[inline(always)]
-fn string_end(
+fn string_end<const HASH: bool>(
     word: u64,
     found: u64,
     hash: u64,
@@ -405,12 +448,16 @@ fn string_end(
     }
     let last = word & (1u64 << (index * 8)).wrapping_sub(1);
     // The bytes before the quote, when there are any, the rest zero.
-    let hash = if index > 0 { mix(hash, last) } else { hash };
+    let hash = if HASH && index > 0 {
+        mix(hash, last)
+    } else {
+        hash
+    };
     // INVARIANT: the string lies within the input, so neither sum overflows.
     let len = done.wrapping_add(index);
     Some(Scanned {
         end: start.wrapping_add(len),
-        hash: mix(hash, len as u64),
+        hash: if HASH { mix(hash, len as u64) } else { 0 },
         last,
         first,
     })
@@ -559,5 +606,47 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_request_keys_are_told_apart_without_the_table() {
+        let key = |text: &str| {
+            let quoted = format!("{text}\"");
+            scan_request_key(quoted.as_bytes(), 0).map(|(key, end)| {
+                assert_eq!(end, text.len(), "{text}");
+                key
+            })
+        };
+        for (text, expected) in KEYS
+            .iter()
+            .filter(|(_, k)| !matches!(k, Key::Role | Key::Age | Key::Consents | Key::Revocations))
+        {
+            assert_eq!(key(text), Some(*expected), "{text}");
+            // Cut short, run on, or one byte changed: not a key.
+            let cut = text.get(..text.len() - 1).unwrap_or_default();
+            assert_eq!(key(cut), Some(Key::Other), "{cut}");
+            assert_eq!(key(&format!("{text}s")), Some(Key::Other), "{text}s");
+            for at in 0..text.len() {
+                let mut other = text.as_bytes().to_vec();
+                if let Some(b) = other.get_mut(at) {
+                    *b ^= 0x20;
+                }
+                let other = String::from_utf8(other).unwrap_or_default();
+                assert_eq!(key(&other), Some(Key::Other), "{other}");
+            }
+        }
+        for other in [
+            "",
+            "role",
+            "consents",
+            "age",
+            "revocations",
+            r"request\u005fid",
+            "at\0",
+        ] {
+            assert_eq!(key(other), Some(Key::Other), "{other}");
+        }
+        // No closing quote: not a string at all.
+        assert_eq!(scan_request_key(b"action", 0), None);
     }
 }
