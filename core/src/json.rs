@@ -284,7 +284,7 @@ impl<'a, 'n> Scan<'a, 'n> {
     }
 
     /// `null` (`Some(None)`) or what `read` reads.
-    #[inline]
+    #[inline(always)]
     fn nullable<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         if self.peek()? == b'n' {
             self.word(b"null")?;

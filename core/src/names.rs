@@ -344,7 +344,7 @@ pub(crate) struct Scanned {
 /// first, or no quote ends it.
 #[inline(always)]
 pub(crate) fn scan_string(bytes: &[u8], start: usize) -> Option<Scanned> {
-    scan::<true>(bytes, start, specials)
+    scan::<true, true>(bytes, start)
 }
 
 /// [`scan_string`] for a string that is only of use if it is a name the index
@@ -353,7 +353,7 @@ pub(crate) fn scan_string(bytes: &[u8], start: usize) -> Option<Scanned> {
 /// [`NameIndex::find`] finds nothing and the string is refused all the same.
 #[inline(always)]
 pub(crate) fn scan_name_string(bytes: &[u8], start: usize) -> Option<Scanned> {
-    scan::<true>(bytes, start, quotes)
+    scan::<true, false>(bytes, start)
 }
 
 /// What the key of the request object whose text starts at `start` of `bytes`
@@ -363,7 +363,7 @@ pub(crate) fn scan_name_string(bytes: &[u8], start: usize) -> Option<Scanned> {
 /// [`scan_name_string`] has them).
 #[inline(always)]
 pub(crate) fn scan_request_key(bytes: &[u8], start: usize) -> Option<(Key, usize)> {
-    let scanned = scan::<false>(bytes, start, quotes)?;
+    let scanned = scan::<false, false>(bytes, start)?;
     let len = scanned.end.wrapping_sub(start);
     let key = match (len, scanned.last) {
         (2, AT) => Key::At,
@@ -391,14 +391,18 @@ const ID: u64 = u64::from_le_bytes(*b"id\0\0\0\0\0\0");
 const COLLECTE: u64 = u64::from_le_bytes(*b"collecte");
 const D_AT: u64 = u64::from_le_bytes(*b"d_at\0\0\0\0");
 
-/// The scan behind [`scan_string`] and the others; `HASH` false leaves the hash
-/// out (zero), for strings told apart by their words alone.
+/// The scan behind [`scan_string`] and the others: it stops at any special byte
+/// when `ANY_SPECIAL`, else at quotes; `HASH` false leaves the hash out (zero),
+/// for strings told apart by their words alone.
 #[inline(always)]
-fn scan<const HASH: bool>(
-    bytes: &[u8],
-    start: usize,
-    stops: impl Fn(u64) -> u64,
-) -> Option<Scanned> {
+fn scan<const HASH: bool, const ANY_SPECIAL: bool>(bytes: &[u8], start: usize) -> Option<Scanned> {
+    let stops = |word| {
+        if ANY_SPECIAL {
+            specials(word)
+        } else {
+            quotes(word)
+        }
+    };
     let rest = bytes.get(start..)?;
     let mut hash = 0u64;
     let mut done = 0usize;
@@ -409,7 +413,7 @@ fn scan<const HASH: bool>(
         let first = *first.get_or_insert(word);
         let found = stops(word);
         if found != 0 {
-            return string_end::<HASH>(word, found, hash, start, done, 8, first);
+            return string_end::<HASH, ANY_SPECIAL>(word, found, hash, start, done, 8, first);
         }
         if HASH {
             hash = mix(hash, word);
@@ -424,14 +428,14 @@ fn scan<const HASH: bool>(
     padded.iter_mut().zip(tail).for_each(|(p, b)| *p = *b);
     let word = u64::from_le_bytes(padded);
     let first = first.unwrap_or(word);
-    string_end::<HASH>(word, stops(word), hash, start, done, tail.len(), first)
+    string_end::<HASH, ANY_SPECIAL>(word, stops(word), hash, start, done, tail.len(), first)
 }
 
 /// The end of a string: `word` holds the first special byte (`found` marks it),
 /// the first `available` bytes of `word` are the input's, `done` bytes of text
 /// (hashed into `hash`) came before it, and `first` is the string's first word.
 #[inline(always)]
-fn string_end<const HASH: bool>(
+fn string_end<const HASH: bool, const ANY_SPECIAL: bool>(
     word: u64,
     found: u64,
     hash: u64,
@@ -442,22 +446,23 @@ fn string_end<const HASH: bool>(
 ) -> Option<Scanned> {
     let index = (found.trailing_zeros() / 8) as usize;
     // INVARIANT: `index` < 8 once it is below `available` (at most 8), so the
-    // shifts below stay within the word.
-    if index >= available || (word >> (index * 8)) as u8 != b'"' {
+    // shifts below stay within the word. The lowest byte `quotes` finds is a
+    // quote; the lowest `specials` finds may be another special byte.
+    if index >= available || (ANY_SPECIAL && (word >> (index * 8)) as u8 != b'"') {
         return None;
     }
     let last = word & (1u64 << (index * 8)).wrapping_sub(1);
-    // The bytes before the quote, when there are any, the rest zero.
-    let hash = if HASH && index > 0 {
-        mix(hash, last)
-    } else {
-        hash
-    };
     // INVARIANT: the string lies within the input, so neither sum overflows.
     let len = done.wrapping_add(index);
     Some(Scanned {
         end: start.wrapping_add(len),
-        hash: if HASH { mix(hash, len as u64) } else { 0 },
+        // The bytes before the quote (at most seven, the rest zero), with the
+        // length in the top byte: one step for both.
+        hash: if HASH {
+            mix(hash, last ^ ((len as u64) << 56))
+        } else {
+            0
+        },
         last,
         first,
     })
