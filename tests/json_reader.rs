@@ -88,6 +88,23 @@ const AWKWARD: &[&str] = &[
     "{\"action\": \"use\", \"subject\": {\"role\": \"visitor\"}, \"data\": \"device.ip\taddress\", \"purpose\": \"operate_website\", \"at\": \"2026-03-01\"}",
     // Revocations and consents in any order of names; attributes in any order.
     r#"{"action": "use", "subject": {"role": "visitor", "revocations": {"sale": "2026-02-01", "marketing.communications": "2026-02-02", "marketing": "2026-01-01"}, "consents": {"sale": "2026-01-01", "marketing": "2025-12-01"}, "restricted": true, "do_not_track": false}, "data": "device.ip_address", "purpose": "marketing.communications", "at": "2026-03-01"}"#,
+    // The action as a name: escaped, cased or cut differently, or a name of
+    // something else.
+    r#"{"action": "us\u0065", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "Use", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "disclos", "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": "visitor", "subject": {"role": "use"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    r#"{"action": null, "subject": {"role": "visitor"}, "data": "device.ip_address", "purpose": "operate_website", "at": "2026-03-01"}"#,
+    // Lists of categories with white space, repeats, trailing commas, nesting.
+    r#"{"action":"use","subject":{"role":"visitor"},"data":[ "device.ip_address" , "device.ip_address","device.identifier" ],"purpose":"operate_website","at":"2026-03-01"}"#,
+    r#"{"action":"use","subject":{"role":"visitor"},"data":["device.ip_address",],"purpose":"operate_website","at":"2026-03-01"}"#,
+    r#"{"action":"use","subject":{"role":"visitor"},"data":[["device.ip_address"]],"purpose":"operate_website","at":"2026-03-01"}"#,
+    r#"{"action":"use","subject":{"role":"visitor"},"data":[ ],"purpose":"operate_website","at":"2026-03-01"}"#,
+    // Times with white space around them and times cut at a word's end.
+    r#"{"action":"use","subject":{"role":"visitor","consents":{"sale" : "2026-01-01T00:00:00Z" ,"marketing":"2026-01-0"}},"data":"device.ip_address","purpose":"sale","at":"2026-03-01"}"#,
+    "{\"action\":\"use\",\"subject\":{\"role\":\"visitor\",\"consents\":{\"sale\":\t\"2026-01-01\"\n}},\"data\":\"device.ip_address\",\"purpose\":\"sale\",\"at\":\r\n\"2026-03-01T23:59:59Z\"}",
+    r#"{"action":"use","subject":{"role":"visitor"},"data":"device.ip_address","purpose":"sale","at":"2026-03-01T"}"#,
+    r#"{"action":"use","subject":{"role":"visitor"},"data":"device.ip_address","purpose":"sale","at":"2026-03-01T10:00:00Z"#,
 ];
 
 #[test]

@@ -20,8 +20,9 @@ use serde_json::{Map, Number, Value};
 use smallvec::SmallVec;
 
 use crate::ids::{AttributeId, PurposeId};
-use crate::model::Action;
-use crate::names::{Entry, Key, NameIndex, Scanned, scan_name_string, scan_string};
+use crate::names::{
+    Entry, Key, NameIndex, Scanned, scan_name_string, scan_request_key, scan_string,
+};
 use crate::request::{
     Categories, Events, MAX_AGE, MAX_LIST_ITEMS, MAX_REQUEST_BYTES, MAX_REQUEST_ID_BYTES,
     PreparedRequest, check_party,
@@ -209,6 +210,13 @@ struct Scan<'a, 'n> {
 }
 
 impl<'a, 'n> Scan<'a, 'n> {
+    /// Moves on `count` bytes, which the caller has seen. (A request is at most
+    /// [`MAX_REQUEST_BYTES`] long, so the position cannot overflow.)
+    #[inline(always)]
+    fn skip(&mut self, count: usize) {
+        self.pos = self.pos.wrapping_add(count);
+    }
+
     /// The next byte after white space, not consumed.
     #[inline]
     fn peek(&mut self) -> Option<u8> {
@@ -218,14 +226,14 @@ impl<'a, 'n> Scan<'a, 'n> {
             return Some(byte);
         }
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            self.pos += 1;
+            self.skip(1);
         }
         self.bytes.get(self.pos).copied()
     }
 
     #[inline]
     fn eat(&mut self, byte: u8) -> Option<()> {
-        (self.peek()? == byte).then(|| self.pos += 1)
+        (self.peek()? == byte).then(|| self.skip(1))
     }
 
     /// `true`, `false` or `null`, whose first byte was peeked.
@@ -241,7 +249,7 @@ impl<'a, 'n> Scan<'a, 'n> {
         self.eat(b'"')?;
         let start = self.pos;
         let scanned = scan_string(self.bytes, start)?;
-        self.pos = scanned.end + 1;
+        self.pos = scanned.end.wrapping_add(1);
         Some((start, scanned))
     }
 
@@ -256,18 +264,27 @@ impl<'a, 'n> Scan<'a, 'n> {
         std::str::from_utf8(self.raw()?).ok()
     }
 
+    /// A key of the request object (its keys are fixed: no lookup).
+    #[inline(always)]
+    fn request_key(&mut self) -> Option<Key> {
+        self.eat(b'"')?;
+        let (key, end) = scan_request_key(self.bytes, self.pos)?;
+        self.pos = end.wrapping_add(1);
+        Some(key)
+    }
+
     /// A string naming something the policy declares.
     #[inline(always)]
     fn name(&mut self) -> Option<&'n Entry> {
         self.eat(b'"')?;
         let start = self.pos;
         let scanned = scan_name_string(self.bytes, start)?;
-        self.pos = scanned.end + 1;
+        self.pos = scanned.end.wrapping_add(1);
         self.names.find(self.bytes, start, &scanned)
     }
 
     /// `null` (`Some(None)`) or what `read` reads.
-    #[inline]
+    #[inline(always)]
     fn nullable<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         if self.peek()? == b'n' {
             self.word(b"null")?;
@@ -292,27 +309,37 @@ impl<'a, 'n> Scan<'a, 'n> {
         let value = digits.iter().try_fold(0u64, |n, d| {
             n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
         })?;
-        self.pos += len;
+        self.skip(len);
         Some(value)
     }
 
     /// `{ "key": value, ... }`, calling `field` with what each key names; it
     /// reads the value. A key the policy does not know ends the reading.
     #[inline(always)]
-    fn object(&mut self, mut field: impl FnMut(&mut Self, &'n Entry) -> Option<()>) -> Option<()> {
+    fn object(&mut self, field: impl FnMut(&mut Self, &'n Entry) -> Option<()>) -> Option<()> {
+        self.object_of(Scan::name, field)
+    }
+
+    /// [`Scan::object`] with keys read by `key`.
+    #[inline(always)]
+    fn object_of<K>(
+        &mut self,
+        key: impl Fn(&mut Self) -> Option<K>,
+        mut field: impl FnMut(&mut Self, K) -> Option<()>,
+    ) -> Option<()> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
-            self.pos += 1;
+            self.skip(1);
             return Some(());
         }
         loop {
-            let key = self.name()?;
+            let key = key(self)?;
             self.eat(b':')?;
             field(self, key)?;
             match self.peek()? {
-                b',' => self.pos += 1,
+                b',' => self.skip(1),
                 b'}' => {
-                    self.pos += 1;
+                    self.skip(1);
                     return Some(());
                 }
                 _ => return None,
@@ -325,7 +352,7 @@ impl<'a, 'n> Scan<'a, 'n> {
     fn list(&mut self, mut item: impl FnMut(&Self, usize, Scanned) -> Option<()>) -> Option<usize> {
         self.eat(b'[')?;
         if self.peek()? == b']' {
-            self.pos += 1;
+            self.skip(1);
             return Some(0);
         }
         let mut count = 0;
@@ -337,9 +364,9 @@ impl<'a, 'n> Scan<'a, 'n> {
             let (start, scanned) = self.string()?;
             item(self, start, scanned)?;
             match self.peek()? {
-                b',' => self.pos += 1,
+                b',' => self.skip(1),
                 b']' => {
-                    self.pos += 1;
+                    self.skip(1);
                     return Some(count);
                 }
                 _ => return None,
@@ -350,17 +377,24 @@ impl<'a, 'n> Scan<'a, 'n> {
     /// A date or time as text: the common forms (`2026-03-01`,
     /// `2026-03-01T10:00:00Z`) read in place, any other through
     /// [`Timestamp::parse`].
-    #[inline]
+    #[inline(always)]
     fn time(&mut self) -> Option<Timestamp> {
         self.eat(b'"')?;
         let rest = self.bytes.get(self.pos..)?;
         if let Some((time, len)) = plain_time(rest) {
-            self.pos += len + 1;
+            self.skip(len + 1);
             return Some(time);
         }
+        self.other_time()
+    }
+
+    /// [`Scan::time`] for any other text, just after its opening quote.
+    #[cold]
+    #[inline(never)]
+    fn other_time(&mut self) -> Option<Timestamp> {
         let end = scan_string(self.bytes, self.pos)?.end;
         let text = std::str::from_utf8(self.bytes.get(self.pos..end)?).ok()?;
-        self.pos = end + 1;
+        self.pos = end.wrapping_add(1);
         Timestamp::parse(text).ok()
     }
 
@@ -372,15 +406,11 @@ impl<'a, 'n> Scan<'a, 'n> {
         let mut seen = Seen::default();
         let mut at = None;
         let mut request_id = None;
-        self.object(|scan, entry| {
-            seen.first(entry.key)?;
-            match entry.key {
+        self.object_of(Scan::request_key, |scan, key| {
+            seen.first(key)?;
+            match key {
                 Key::Action => {
-                    out.action = match scan.raw()? {
-                        b"use" => Action::Use,
-                        b"disclose" => Action::Disclose,
-                        _ => return None,
-                    };
+                    out.action = scan.name()?.action?;
                 }
                 Key::Subject => scan.subject(out)?,
                 Key::Data => scan.data(&mut out.data)?,
@@ -408,20 +438,34 @@ impl<'a, 'n> Scan<'a, 'n> {
     }
 
     /// `data`: a category, or a list of 1 to [`MAX_LIST_ITEMS`] of them.
+    // Each part a request has once is a function of its own, so that the
+    // reading of the request's keys stays small enough to be inlined.
+    #[inline(never)]
     fn data(&mut self, data: &mut Categories) -> Option<()> {
         if self.peek()? == b'"' {
             data.push(self.name()?.category?);
             return Some(());
         }
-        // Items are read as any text, then looked up: a backslash or control
-        // character makes a text no name matches.
-        let count = self.list(|scan, start, scanned| {
-            data.push(scan.names.find(scan.bytes, start, &scanned)?.category?);
-            Some(())
-        })?;
-        (count > 0).then_some(())
+        // A list of 1 to MAX_LIST_ITEMS names (read as names: a backslash or
+        // control character makes a text no name matches).
+        self.eat(b'[')?;
+        loop {
+            if data.len() == MAX_LIST_ITEMS {
+                return None;
+            }
+            data.push(self.name()?.category?);
+            match self.peek()? {
+                b',' => self.skip(1),
+                b']' => {
+                    self.skip(1);
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
     }
 
+    #[inline(never)]
     fn subject(&mut self, out: &mut PreparedRequest) -> Option<()> {
         let mut seen = Seen::default();
         // Attributes given as null: not given, but their key still counts once.
@@ -441,11 +485,12 @@ impl<'a, 'n> Scan<'a, 'n> {
                 }
                 Key::Consents => {
                     seen.first(Key::Consents)?;
-                    scan.times(&mut out.consents, |e| e.purpose.map_or(0, |p| p.raw()))?;
+                    scan.times(&mut out.consents, PurposeId::raw)?;
                 }
                 Key::Revocations => {
                     seen.first(Key::Revocations)?;
-                    scan.times(&mut out.revocations, |e| e.purpose_rank)?;
+                    let names = scan.names;
+                    scan.times(&mut out.revocations, |p| names.purpose_rank(p))?;
                 }
                 // Any other key is an attribute's name; unknown names (even
                 // with null) are left to the strict reader.
@@ -470,21 +515,19 @@ impl<'a, 'n> Scan<'a, 'n> {
     /// `consents` or `revocations`: purposes to times, each purpose once, kept
     /// in the order `rank` gives (purpose ids for consents, as `finish` sorts
     /// them; names for revocations, as the strict reader's map holds them).
-    fn times(&mut self, times: &mut Events, rank: impl Fn(&Entry) -> u32) -> Option<()> {
-        let mut ranked: SmallVec<[(u32, PurposeId, Timestamp); 8]> = SmallVec::new();
+    #[inline]
+    fn times(&mut self, times: &mut Events, rank: impl Fn(PurposeId) -> u32) -> Option<()> {
         self.object(|scan, entry| {
             let purpose = entry.purpose?;
-            let key = rank(entry);
-            // A name given twice has one rank: the strict reader's repeated key.
-            if ranked.len() == MAX_LIST_ITEMS || ranked.iter().any(|(r, _, _)| *r == key) {
+            // A name given twice is one purpose twice: the strict reader's
+            // repeated key.
+            if times.len() == MAX_LIST_ITEMS || times.iter().any(|(p, _)| *p == purpose) {
                 return None;
             }
             let time = scan.time()?;
-            push_sorted(&mut ranked, (key, purpose, time), |(r, _, _)| *r);
+            push_sorted(times, (purpose, time), |(p, _)| rank(*p));
             Some(())
-        })?;
-        times.extend(ranked.into_iter().map(|(_, purpose, time)| (purpose, time)));
-        Some(())
+        })
     }
 
     /// A declared attribute's value, conformed to its type (`None` for null).
@@ -520,65 +563,69 @@ impl<'a, 'n> Scan<'a, 'n> {
 /// `YYYY-MM-DD"` or `YYYY-MM-DDTHH:MM:SSZ"` at the start of `text`: the instant
 /// (as [`Timestamp::parse`] reads it) and the length before the quote. `None`
 /// for anything else, which `Timestamp::parse` then reads or refuses.
-#[inline]
+///
+/// Each part is read a word at a time: XOR with the form's own bytes turns
+/// every digit into its value and every separator into zero, so one test
+/// checks them all, and one multiplication joins each pair of digits.
+#[inline(always)]
 fn plain_time(text: &[u8]) -> Option<(Timestamp, usize)> {
-    // `YYYY-MM-`, then `DD` and the byte after (and one more).
-    let date = u64::from_le_bytes(text.get(..8)?.try_into().ok()?);
+    // `YYYY-MM-`, then `DD`, the byte after and one more.
+    let date =
+        u64::from_le_bytes(text.get(..8)?.try_into().ok()?) ^ u64::from_le_bytes(*b"0000-00-");
     let day = u32::from_le_bytes(text.get(8..12)?.try_into().ok()?);
-    const DATE_DIGITS: u64 = 0x00ff_ff00_ffff_ffff;
-    const DATE_DASHES: u64 = 0x2d00_002d_0000_0000;
-    if date & !DATE_DIGITS != DATE_DASHES
-        || !digits(date, DATE_DIGITS)
-        || !digits(u64::from(day), 0xffff)
-    {
+    let day_digits = u64::from(day & 0xffff) ^ 0x3030;
+    // Separators must be zero now, digits at most 9.
+    const DATE_MASK: u64 = 0xff00_00ff_0000_0000;
+    if !values(date, DATE_MASK) || !values(day_digits, 0) {
         return None;
     }
-    let digit = |word: u64, at: u32| ((word >> (8 * at)) & 0x0f) as u32;
-    let year = digit(date, 0) * 1000 + digit(date, 1) * 100 + digit(date, 2) * 10 + digit(date, 3);
-    let month = digit(date, 5) * 10 + digit(date, 6);
-    let day_of_month = digit(u64::from(day), 0) * 10 + digit(u64::from(day), 1);
-    match (day >> 16) as u8 {
-        b'"' => Some((
-            Timestamp::from_day_and_second(year, month, day_of_month, 0)?,
-            10,
-        )),
+    let pairs = join_pairs(date);
+    let year = (pairs & 0xff) as u32 * 100 + ((pairs >> 16) & 0xff) as u32;
+    let month = ((pairs >> 40) & 0xff) as u32;
+    let day_of_month = (join_pairs(day_digits) & 0xff) as u32;
+    let (in_day, len) = match (day >> 16) as u8 {
+        b'"' => (0, 10),
         b'T' => {
             // `HH:MM:SS`, then `Z"`.
-            let time = u64::from_le_bytes(text.get(11..19)?.try_into().ok()?);
-            const TIME_DIGITS: u64 = 0xffff_00ff_ff00_ffff;
-            const TIME_COLONS: u64 = 0x0000_3a00_003a_0000;
-            if time & !TIME_DIGITS != TIME_COLONS
-                || !digits(time, TIME_DIGITS)
-                || text.get(19..21) != Some(b"Z\"")
-            {
+            let time = u64::from_le_bytes(text.get(11..19)?.try_into().ok()?)
+                ^ u64::from_le_bytes(*b"00:00:00");
+            const TIME_MASK: u64 = 0x0000_ff00_00ff_0000;
+            if !values(time, TIME_MASK) || text.get(19..21) != Some(b"Z\"") {
                 return None;
             }
-            let hour = digit(time, 0) * 10 + digit(time, 1);
-            let minute = digit(time, 3) * 10 + digit(time, 4);
-            let second = digit(time, 6) * 10 + digit(time, 7);
+            let pairs = join_pairs(time);
+            let hour = (pairs & 0xff) as u32;
+            let minute = ((pairs >> 24) & 0xff) as u32;
+            let second = ((pairs >> 48) & 0xff) as u32;
             // A leap second (:60) is left to `Timestamp::parse`, which knows when
             // one may fall.
             if hour > 23 || minute > 59 || second > 59 {
                 return None;
             }
-            let in_day = hour * 3600 + minute * 60 + second;
-            Some((
-                Timestamp::from_day_and_second(year, month, day_of_month, in_day)?,
-                20,
-            ))
+            (hour * 3600 + minute * 60 + second, 20)
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    let time = Timestamp::from_day_and_second(year, month, day_of_month, in_day)?;
+    Some((time, len))
 }
 
-/// True when every byte of `word` that `lanes` selects is an ASCII digit: its
-/// high half is 3, and adding 6 to it keeps it so (no byte carries into the next
-/// unless it already failed the first test).
-#[inline]
-fn digits(word: u64, lanes: u64) -> bool {
-    let high = lanes & 0xf0f0_f0f0_f0f0_f0f0;
-    let threes = lanes & 0x3030_3030_3030_3030;
-    word & high == threes && word.wrapping_add(lanes & 0x0606_0606_0606_0606) & high == threes
+/// True when every byte of `word` (text XOR the form's digits and separators)
+/// is a digit's value, 0 to 9, except those `separators` selects, which must be
+/// zero. Adding 6 to a byte of at most 15 carries into its high half only when
+/// it is above 9, and never into the next byte.
+#[inline(always)]
+fn values(word: u64, separators: u64) -> bool {
+    const HIGH_HALVES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    word & (HIGH_HALVES | separators) == 0
+        && word.wrapping_add(0x0606_0606_0606_0606) & HIGH_HALVES == 0
+}
+
+/// Each byte of `word` (digit values, 0 to 9) times ten plus the next byte: the
+/// two-digit number starting at each byte, at most 99, so no byte carries.
+#[inline(always)]
+fn join_pairs(word: u64) -> u64 {
+    word.wrapping_mul(10).wrapping_add(word >> 8)
 }
 
 #[cfg(test)]

@@ -54,22 +54,23 @@ impl Timestamp {
         if day > 28 && day > days_in_month(i32::try_from(year).ok()?, month) {
             return None;
         }
-        // Hinnant's days_from_civil, shifted by one era (400 years, 146,097 days)
-        // so that every quantity stays positive.
+        // Hinnant's days_from_civil, in a year that starts in March (so that a
+        // leap day ends it), shifted by one era (400 years, 146,097 days) so
+        // that every quantity stays positive; y / 400 is (y / 100) / 4.
         // INVARIANT: year <= 9999, month in 1..=12, day <= 31 and second < 86,400
         // (the callers' digits), so nothing below can overflow; wrapping
         // arithmetic spares the checks.
         let y = u64::from(year).wrapping_add(400 - u64::from(month <= 2));
-        let era = y / 400;
-        let yoe = y.wrapping_sub(era.wrapping_mul(400));
         let m = u64::from(if month > 2 { month - 3 } else { month + 9 });
         let doy = (m.wrapping_mul(153).wrapping_add(2) / 5).wrapping_add(u64::from(day) - 1);
-        let doe = yoe
+        let centuries = y / 100;
+        let days = y
             .wrapping_mul(365)
-            .wrapping_add(yoe / 4)
-            .wrapping_sub(yoe / 100)
-            .wrapping_add(doy);
-        let days = era.wrapping_mul(146_097).wrapping_add(doe) as i64 - (719_468 + 146_097);
+            .wrapping_add(y / 4)
+            .wrapping_sub(centuries)
+            .wrapping_add(centuries / 4)
+            .wrapping_add(doy) as i64
+            - (719_468 + 146_097);
         Some(Timestamp {
             seconds: days.wrapping_mul(86_400).wrapping_add(i64::from(second)),
             nanos: 0,
