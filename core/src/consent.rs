@@ -100,13 +100,11 @@ pub fn revocations_in_force<'a>(
         events: consents,
         sorted: consents.is_sorted_by_key(|(p, _)| *p),
     };
-    in_force(vocabulary, purpose, consents, revocations, at)
+    in_force(vocabulary, purpose, consents, revocations, at, |_| true)
 }
 
 /// The first revocation (in order) of [`revocations_in_force`] whose part revoked
-/// is `wanted`, for consents sorted by purpose as a prepared request holds them:
-/// `wanted` is asked before the costlier question whether a later consent
-/// restored the part.
+/// is `wanted`, for consents sorted by purpose as a prepared request holds them.
 pub(crate) fn first_in_force_sorted(
     vocabulary: &Vocabulary,
     purpose: PurposeId,
@@ -119,33 +117,28 @@ pub(crate) fn first_in_force_sorted(
         events: consents,
         sorted: true,
     };
-    let tree = vocabulary.purposes();
-    revocations.iter().find_map(|&(revoked, time)| {
-        if time > at {
-            return None;
-        }
-        let part = revoked_part(tree, purpose.0, revoked.0)?;
-        let restored = || consents.given_between(tree.lineage(part), time, at);
-        (wanted(PurposeId(part)) && !restored()).then_some((PurposeId(part), time))
-    })
+    in_force(vocabulary, purpose, consents, revocations, at, wanted).next()
 }
 
+/// The revocations in force whose part revoked is `wanted` (asked first, before
+/// the costlier question whether a later consent restored the part).
 fn in_force<'a>(
     vocabulary: &'a Vocabulary,
     purpose: PurposeId,
     consents: Consents<'a>,
     revocations: &'a [(PurposeId, Timestamp)],
     at: Timestamp,
+    wanted: impl Fn(PurposeId) -> bool + 'a,
 ) -> impl Iterator<Item = (PurposeId, Timestamp)> + 'a {
     let tree = vocabulary.purposes();
     revocations
         .iter()
         .filter(move |(_, time)| *time <= at)
         .filter_map(move |&(revoked, time)| {
-            let part = revoked_part(tree, purpose.0, revoked.0)?;
+            let part = PurposeId(revoked_part(tree, purpose.0, revoked.0)?);
             // Restored by a consent covering the part, given after the revocation.
-            let restored = consents.given_between(tree.lineage(part), time, at);
-            (!restored).then_some((PurposeId(part), time))
+            let restored = || consents.given_between(tree.lineage(part.0), time, at);
+            (wanted(part) && !restored()).then_some((part, time))
         })
 }
 
@@ -294,13 +287,19 @@ mod tests {
         );
     }
 
-    #[test]
-    fn sorted_and_unsorted_consents_agree() {
+    /// Purposes nested two deep beside an unrelated one, and their names.
+    fn nested_purposes() -> (Vocabulary, [&'static str; 5]) {
         let mut v = Vocabulary::new();
         let names = ["m", "m.a", "m.b", "m.a.x", "n"];
         for name in names {
             let _ = v.add_purpose(name, "");
         }
+        (v, names)
+    }
+
+    #[test]
+    fn sorted_and_unsorted_consents_agree() {
+        let (v, names) = nested_purposes();
         let id = |name: &str| v.purpose(name).unwrap_or(PurposeId(0));
         let days = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"];
         // Every purpose consented and revoked on shifting days, in an order that is
@@ -334,11 +333,7 @@ mod tests {
 
     #[test]
     fn the_first_wanted_revocation_in_force_is_the_first_of_those_in_force() {
-        let mut v = Vocabulary::new();
-        let names = ["m", "m.a", "m.b", "m.a.x", "n"];
-        for name in names {
-            let _ = v.add_purpose(name, "");
-        }
+        let (v, names) = nested_purposes();
         let id = |name: &str| v.purpose(name).unwrap_or(PurposeId(0));
         let days = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"];
         let mut consents: Vec<(PurposeId, Timestamp)> = names

@@ -191,13 +191,7 @@ impl Entry {
             last: scanned.last,
             first: scanned.first,
             rest: words.get(1..).unwrap_or_default().into(),
-            key: Key::Other,
-            action: None,
-            role: None,
-            category: None,
-            purpose: None,
-            party: None,
-            attribute: None,
+            ..Entry::empty()
         }
     }
 
