@@ -347,9 +347,10 @@ impl<'a, 'n> Scan<'a, 'n> {
         }
     }
 
-    /// `[ "text", ... ]` with at most [`MAX_LIST_ITEMS`] items, calling `item`
-    /// with where each string starts and what scanning it found.
-    fn list(&mut self, mut item: impl FnMut(&Self, usize, Scanned) -> Option<()>) -> Option<usize> {
+    /// `[ item, ... ]` with at most [`MAX_LIST_ITEMS`] items, each read by `item`;
+    /// how many there were.
+    #[inline(always)]
+    fn list(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<usize> {
         self.eat(b'[')?;
         if self.peek()? == b']' {
             self.skip(1);
@@ -361,8 +362,7 @@ impl<'a, 'n> Scan<'a, 'n> {
             if count > MAX_LIST_ITEMS {
                 return None;
             }
-            let (start, scanned) = self.string()?;
-            item(self, start, scanned)?;
+            item(self)?;
             match self.peek()? {
                 b',' => self.skip(1),
                 b']' => {
@@ -448,21 +448,11 @@ impl<'a, 'n> Scan<'a, 'n> {
         }
         // A list of 1 to MAX_LIST_ITEMS names (read as names: a backslash or
         // control character makes a text no name matches).
-        self.eat(b'[')?;
-        loop {
-            if data.len() == MAX_LIST_ITEMS {
-                return None;
-            }
-            data.push(self.name()?.category?);
-            match self.peek()? {
-                b',' => self.skip(1),
-                b']' => {
-                    self.skip(1);
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
+        let count = self.list(|scan| {
+            data.push(scan.name()?.category?);
+            Some(())
+        })?;
+        (count > 0).then_some(())
     }
 
     #[inline(never)]
@@ -547,9 +537,8 @@ impl<'a, 'n> Scan<'a, 'n> {
             (b'"', ValueType::TextSet) => AttributeValue::text_set([self.text()?]),
             (b'[', ValueType::TextSet) => {
                 let mut items: Vec<&str> = Vec::new();
-                self.list(|scan, start, scanned| {
-                    let item = scan.bytes.get(start..scanned.end)?;
-                    items.push(std::str::from_utf8(item).ok()?);
+                self.list(|scan| {
+                    items.push(scan.text()?);
                     Some(())
                 })?;
                 AttributeValue::text_set(items)
