@@ -214,9 +214,9 @@ pub(crate) fn compile_with(
     for group in &groups {
         declared.push(declare(files, group, &mut vocabulary, diagnostics));
     }
-    // Each version: the merged model, its first file, and each part with its file
-    // (none when the version is one file).
-    let mut versions: Vec<(VersionModel, usize, Parts)> = Vec::new();
+    // Each version: its parts (one per file, in file order, each with its file)
+    // and its first file.
+    let mut versions: Vec<(Parts, usize)> = Vec::new();
     for (group, names) in groups.iter().zip(&declared) {
         let mut seen = Seen::default();
         let mut parts = Vec::new();
@@ -235,45 +235,34 @@ pub(crate) fn compile_with(
                 parts.push((part, index));
             }
         }
-        if parts.len() == group.len() {
-            let first = group.first().copied().unwrap_or(0);
-            if parts.len() == 1 {
-                // A version of one file is its only part: moved, not copied.
-                if let Some((part, _)) = parts.pop() {
-                    versions.push((part, first, Vec::new()));
-                }
-            } else if let Some(merged) = merge(&parts) {
-                versions.push((merged, first, parts));
-            }
+        if parts.len() == group.len() && !parts.is_empty() {
+            versions.push((parts, group.first().copied().unwrap_or(0)));
         }
     }
+    // Parts of one version agree on its name and date, so the first speaks for it.
     let headed: Vec<(&VersionModel, &Source, &PolicyFile)> = versions
         .iter()
-        .filter_map(|(v, first, _)| files.get(*first).map(|(s, f)| (v, s, f)))
+        .filter_map(|(parts, first)| {
+            let (part, _) = parts.first()?;
+            files.get(*first).map(|(s, f)| (part, s, f))
+        })
         .collect();
     check_versions(&headed, diagnostics);
     // Lints only make sense of files that compiled cleanly. Each file is linted with
     // its own part of the version; a purpose another part's rule allows is not
     // reported as allowed by nothing.
     if !diagnostics.has_errors() {
-        for (version, first, parts) in &versions {
-            if parts.is_empty() {
-                if let Some((source, file)) = files.get(*first) {
-                    lint::lint(source, file, version, &vocabulary, diagnostics);
-                }
-            }
+        for (parts, _) in &versions {
             // What any part allows, found once for the version, not once a part.
-            let allowed = if parts.is_empty() {
-                Vec::new()
+            let allowed = if parts.len() > 1 {
+                lint::allowed_by(&vocabulary, parts.iter().flat_map(|(p, _)| &p.rules))
             } else {
-                lint::allowed_purposes(&vocabulary, version)
+                Vec::new()
             };
             for (part, index) in parts {
-                let Some((source, file)) = files.get(*index) else {
-                    continue;
-                };
-                let view = lint_view(&allowed, part);
-                lint::lint(source, file, &view, &vocabulary, diagnostics);
+                if let Some((source, file)) = files.get(*index) {
+                    lint::lint(source, file, part, &vocabulary, &allowed, diagnostics);
+                }
             }
         }
     }
@@ -296,7 +285,10 @@ pub(crate) fn compile_with(
     let labels = VersionLabels::collect(files, &vocabulary);
     let model = PolicyModel {
         vocabulary,
-        versions: versions.into_iter().map(|(v, _, _)| v).collect(),
+        versions: versions
+            .into_iter()
+            .filter_map(|(parts, _)| merge(parts))
+            .collect(),
     };
     Some((model, labels))
 }
@@ -356,33 +348,23 @@ fn version_groups(
 }
 
 /// One version from its parts (in file order): the first part's header, then
-/// every part's declarations and rules in turn.
-fn merge(parts: &[(VersionModel, usize)]) -> Option<VersionModel> {
-    let ((first, _), rest) = parts.split_first()?;
-    let mut version = first.clone();
-    for (part, _) in rest {
-        version.roles.extend_from_slice(&part.roles);
-        version.categories.extend_from_slice(&part.categories);
-        version.purposes.extend_from_slice(&part.purposes);
-        version.attributes.extend(part.attributes.iter().cloned());
-        version.parties.extend(part.parties.iter().cloned());
-        version.rules.extend(part.rules.iter().cloned());
-        version.revocations.extend(part.revocations.iter().cloned());
+/// every part's declarations and rules in turn, moved, not copied.
+fn merge(parts: Parts) -> Option<VersionModel> {
+    let mut parts = parts.into_iter();
+    let (mut version, _) = parts.next()?;
+    for (mut part, _) in parts {
+        version.roles.append(&mut part.roles);
+        version.categories.append(&mut part.categories);
+        version.purposes.append(&mut part.purposes);
+        version.attributes.append(&mut part.attributes);
+        version.parties.append(&mut part.parties);
+        version.rules.append(&mut part.rules);
+        version.revocations.append(&mut part.revocations);
         if version.children.is_none() {
-            version.children.clone_from(&part.children);
+            version.children = part.children.take();
         }
     }
     Some(version)
-}
-
-/// What the lints see of one part of a version spread over several files: the
-/// part, less the purposes a rule of any part allows (so a purpose is reported
-/// as allowed by nothing only when no part allows it).
-fn lint_view(allowed: &[bool], part: &VersionModel) -> VersionModel {
-    let mut view = part.clone();
-    view.purposes
-        .retain(|p| !allowed.get(p.index()).copied().unwrap_or(false));
-    view
 }
 
 fn check_versions(

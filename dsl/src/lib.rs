@@ -23,6 +23,9 @@ pub mod labels;
 mod lint;
 pub mod load;
 mod lower;
+mod quick;
+#[doc(hidden)]
+pub use quick::agrees_with_pest;
 pub mod outline;
 pub mod parser;
 mod split;

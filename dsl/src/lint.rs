@@ -18,11 +18,15 @@ use lawful_core::vocab::Tree;
 use crate::ast::{Declaration, PolicyFile, Span};
 use crate::diagnostic::{Diagnostic, Diagnostics, Source};
 
+/// Warnings about one file, with `version` its part of its version.
+/// `allowed_elsewhere` marks the purposes a rule in another part of the version
+/// allows (empty for a version of one file): they are not allowed by nothing.
 pub(crate) fn lint(
     source: &Source,
     file: &PolicyFile,
     version: &VersionModel,
     vocabulary: &Vocabulary,
+    allowed_elsewhere: &[bool],
     diagnostics: &mut Diagnostics,
 ) {
     let rule_spans = spans(file, |d| match d {
@@ -93,7 +97,8 @@ pub(crate) fn lint(
     });
     for purpose in &version.purposes {
         let is_leaf = purposes.subtree(purpose.raw()).len() == 1;
-        if !is_leaf || allowed.get(purpose.index()).copied().unwrap_or(false) {
+        let marked = |marks: &[bool]| marks.get(purpose.index()).copied().unwrap_or(false);
+        if !is_leaf || marked(&allowed) || marked(allowed_elsewhere) {
             continue;
         }
         let name = vocabulary.purpose_name(*purpose);
@@ -384,14 +389,22 @@ fn idle_recipient_exception(rule: &lawful_core::model::Rule) -> Option<String> {
 
 /// For each purpose id, whether some allow rule of the version reaches it.
 pub(crate) fn allowed_purposes(vocabulary: &Vocabulary, version: &VersionModel) -> Vec<bool> {
+    allowed_by(vocabulary, &version.rules)
+}
+
+/// For each purpose id, whether one of `rules` allows it (directly, or through a
+/// purpose containing it).
+pub(crate) fn allowed_by<'r>(
+    vocabulary: &Vocabulary,
+    rules: impl IntoIterator<Item = &'r lawful_core::model::Rule>,
+) -> Vec<bool> {
     let purposes = vocabulary.purposes();
     let count = purposes.table().len();
     // Each rule's list is marked once; then each purpose looks up its own lineage,
     // so the cost is the rules' lists plus the purposes times the tree's depth.
     let mut listed = vec![false; count];
-    for rule in version
-        .rules
-        .iter()
+    for rule in rules
+        .into_iter()
         .filter(|r| matches!(r.effect, Effect::Allow(_)))
     {
         match rule.target.purposes.listed() {

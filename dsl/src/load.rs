@@ -351,11 +351,50 @@ fn parse_all(sources: Vec<Source>) -> Vec<(Source, Option<PolicyFile>, Diagnosti
 /// Compiles policy sources (one per version, or several for a version spread over
 /// files) into a policy. Its digest is taken over the sources under the names given.
 pub fn load_sources(sources: Vec<Source>) -> Result<LoadedPolicy, PolicyError> {
-    let digest = crate::digest::of_sources(&sources);
-    compile_sources(sources, digest)
+    let names = sources.iter().map(|s| s.name.clone()).collect();
+    compile_sources(sources, names)
 }
 
-fn compile_sources(sources: Vec<Source>, digest: [u8; 32]) -> Result<LoadedPolicy, PolicyError> {
+/// The SHA-256 of the sources under the names the digest gives them, taken on a
+/// thread of its own while `work` runs when the sources are large enough to be
+/// worth a thread (it needs only their text, and compiling uses one core).
+fn digest_beside<T>(
+    names: &[String],
+    sources: &[(Source, crate::ast::PolicyFile)],
+    work: impl FnOnce() -> T,
+) -> ([u8; 32], T) {
+    let digest = || {
+        crate::digest::digest(
+            names
+                .iter()
+                .zip(sources)
+                .map(|(name, (source, _))| (name.as_str(), source.text.as_str())),
+        )
+    };
+    let total: usize = sources.iter().map(|(s, _)| s.text.len()).sum();
+    if total < PARALLEL_BYTES {
+        return (digest(), work());
+    }
+    std::thread::scope(|scope| {
+        let digesting = std::thread::Builder::new()
+            .name("lawful-digest".to_owned())
+            .spawn_scoped(scope, digest);
+        let done = work();
+        // A thread that could not start, or failed, leaves the digest to this one.
+        let digest = digesting
+            .ok()
+            .and_then(|d| d.join().ok())
+            .unwrap_or_else(digest);
+        (digest, done)
+    })
+}
+
+/// Parses and compiles the sources; `digest_names` are the names the digest
+/// gives them, one per source.
+fn compile_sources(
+    sources: Vec<Source>,
+    digest_names: Vec<String>,
+) -> Result<LoadedPolicy, PolicyError> {
     let mut parsed = Vec::new();
     let mut diagnostics = Diagnostics::new();
     let mut problems = false;
@@ -373,15 +412,20 @@ fn compile_sources(sources: Vec<Source>, digest: [u8; 32]) -> Result<LoadedPolic
     }
     // Files that parsed are still compiled, so every problem is reported at once.
     let mut compile_problems = Diagnostics::new();
-    let model = compile::compile_with(&parsed, &mut compile_problems);
-    let (model, labels) = match model {
-        // Warnings are reported only with a policy that loads.
-        Some(_) if problems => return Err(diagnostics.into()),
-        Some(compiled) => compiled,
-        None => {
+    if problems {
+        // Compiled for its problems only: warnings are reported only with a
+        // policy that loads.
+        if compile::compile_with(&parsed, &mut compile_problems).is_none() {
             diagnostics.absorb(compile_problems);
-            return Err(diagnostics.into());
         }
+        return Err(diagnostics.into());
+    }
+    let (digest, model) = digest_beside(&digest_names, &parsed, || {
+        compile::compile_with(&parsed, &mut compile_problems)
+    });
+    let Some((model, labels)) = model else {
+        diagnostics.absorb(compile_problems);
+        return Err(diagnostics.into());
     };
     diagnostics.absorb(compile_problems);
     let policy = Policy::compile_with_digest(model, digest).map_err(|e| match e {
@@ -452,13 +496,7 @@ pub fn load_policy(path: &Path) -> Result<LoadedPolicy, PolicyError> {
                 .into_owned()
         })
         .collect();
-    let digest = crate::digest::digest(
-        relative
-            .iter()
-            .zip(&sources)
-            .map(|(name, source)| (name.as_str(), source.text.as_str())),
-    );
-    let mut loaded = compile_sources(sources, digest)?;
+    let mut loaded = compile_sources(sources, relative)?;
     loaded.files = paths;
     Ok(loaded)
 }

@@ -11,12 +11,21 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use crate::ast::*;
 use crate::diagnostic::{Diagnostic, Diagnostics, Source};
 use crate::parser::{self, Rule};
-use crate::split;
+use crate::{quick, split};
 
 /// The most `and`, `or` and `not` words one condition may hold.
 pub const MAX_OPERATORS: usize = 64;
 
 type Lowered<T> = Result<T, Diagnostic>;
+
+/// The text between the quotes of quoted text, with `\"` and `\\` unescaped.
+pub(crate) fn unescape(raw: &str) -> String {
+    if raw.contains('\\') {
+        raw.replace("\\\"", "\"").replace("\\\\", "\\")
+    } else {
+        raw.to_owned()
+    }
+}
 
 pub(crate) static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
@@ -146,14 +155,8 @@ impl<'s> Lowerer<'s> {
             .into_inner()
             .next()
             .ok_or_else(|| self.internal(at, "text"))?;
-        let raw = inner.as_str();
-        let text = if raw.contains('\\') {
-            raw.replace("\\\"", "\"").replace("\\\\", "\\")
-        } else {
-            raw.to_owned()
-        };
         Ok(Spanned {
-            node: text,
+            node: unescape(inner.as_str()),
             span: at,
         })
     }
@@ -804,6 +807,12 @@ fn declarations(
     let mut declarations = Vec::new();
     let mut at = from;
     while at < to {
+        // The common shapes without pest; pest for the rest, and for every error.
+        if let Some((declaration, end)) = quick::declaration(text, at) {
+            declarations.push(declaration);
+            at = parser::skip_trivia(text, end);
+            continue;
+        }
         let (pair, _) = parser::parse_at(source, Rule::some_declarations, at)?;
         let lowerer = Lowerer { source, offset: at };
         let mut end = at;
@@ -825,6 +834,24 @@ fn declarations(
         at = parser::skip_trivia(text, end);
     }
     (at == to).then_some((declarations, problems))
+}
+
+/// pest's reading of the declaration at byte `at`: its lowering, and the byte
+/// where its pair ends (what [`quick`] is held to).
+pub(crate) fn pest_declaration(
+    source: &Source,
+    at: usize,
+) -> Option<(Lowered<Declaration>, usize)> {
+    let (pair, _) = parser::parse_at(source, Rule::some_declarations, at)?;
+    let lowerer = Lowerer { source, offset: at };
+    let first = pair.into_inner().next()?;
+    let end = lowerer.span(&first).end;
+    Some((lowerer.declaration(first), end))
+}
+
+/// The header at byte `at`, read by pest, and the byte where it ends.
+pub(crate) fn pest_header(source: &Source, at: usize) -> Option<usize> {
+    parser::parse_at(source, Rule::header, at).map(|(_, end)| end)
 }
 
 /// The whole file parsed in one go: its syntax error, or (should the file parse
