@@ -262,14 +262,25 @@ impl Compiled {
             return Err(ModelError::DuplicateVersion(name.clone(), name));
         }
         let mut budget = crate::index::MAX_INDEX_ENTRIES;
-        let versions = versions
-            .into_iter()
-            .map(|v| compile_version(&vocabulary, v, &mut budget))
-            .collect::<Result<Vec<_>, _>>()?;
+        let compile_versions = || {
+            versions
+                .into_iter()
+                .map(|v| compile_version(&vocabulary, v, &mut budget))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let names = vocabulary.roles().len()
+            + vocabulary.categories().table().len()
+            + vocabulary.purposes().table().len()
+            + vocabulary.parties().len();
+        let (names, versions) = crate::parallel::beside(
+            names >= NAMES_WORTH_A_THREAD,
+            || NameIndex::new(&vocabulary),
+            compile_versions,
+        );
         Ok(Compiled {
-            names: NameIndex::new(&vocabulary),
+            names,
+            versions: versions?,
             vocabulary,
-            versions,
             stamp: NEXT_STAMP.fetch_add(1, Ordering::Relaxed),
             digest: None,
         })
@@ -288,6 +299,10 @@ impl Compiled {
         }
     }
 }
+
+/// Below this many names, the name index is built on the calling thread:
+/// starting a thread would cost more than building it beside the rule indexes.
+const NAMES_WORTH_A_THREAD: usize = 4_096;
 
 fn within<T: Copy>(scope: &Scope<T>, limit: usize, index: impl Fn(T) -> usize) -> bool {
     scope

@@ -14,6 +14,7 @@ mod json;
 pub mod map;
 pub mod model;
 mod names;
+pub mod parallel;
 pub mod policy;
 pub mod request;
 pub mod suggest;

@@ -184,13 +184,16 @@ impl NameIndex {
 
 impl Entry {
     fn new(name: &[u8], scanned: &Scanned) -> Entry {
-        let words: Vec<u64> = name.chunks_exact(8).filter_map(|w| word(w, 0)).collect();
         Entry {
             hash: scanned.hash,
             len: name.len(),
             last: scanned.last,
             first: scanned.first,
-            rest: words.get(1..).unwrap_or_default().into(),
+            rest: name
+                .chunks_exact(8)
+                .skip(1)
+                .filter_map(|w| word(w, 0))
+                .collect(),
             ..Entry::empty()
         }
     }
@@ -245,23 +248,26 @@ fn word(bytes: &[u8], at: usize) -> Option<u64> {
     }
 }
 
-/// Entries as they are gathered, one per distinct name.
+/// Entries as they are gathered, one per distinct name (names borrowed from the
+/// vocabulary).
 #[derive(Default)]
-struct Builder {
+struct Builder<'v> {
     entries: Vec<Entry>,
-    at: rustc_hash::FxHashMap<Box<[u8]>, usize>,
+    at: rustc_hash::FxHashMap<&'v str, usize>,
+    /// The name being scanned, as a JSON string holds it (reused).
+    quoted: Vec<u8>,
 }
 
-impl Builder {
+impl<'v> Builder<'v> {
     /// Fills in the entry of `name`, made on first sight. A name the fast reader
     /// cannot meet without an escape is left out: it only ever reaches the strict
     /// reader.
-    fn entry(&mut self, name: &str, fill: impl FnOnce(&mut Entry)) {
-        let Some(scanned) = scan_name(name.as_bytes()) else {
+    fn entry(&mut self, name: &'v str, fill: impl FnOnce(&mut Entry)) {
+        let Some(scanned) = scan_name(&mut self.quoted, name.as_bytes()) else {
             return;
         };
         let entries = &mut self.entries;
-        let at = *self.at.entry(name.as_bytes().into()).or_insert_with(|| {
+        let at = *self.at.entry(name).or_insert_with(|| {
             entries.push(Entry::new(name.as_bytes(), &scanned));
             entries.len() - 1
         });
@@ -278,12 +284,12 @@ fn home(hash: u64, shift: u32) -> usize {
 }
 
 /// What [`scan_string`] makes of `name` standing in a JSON string, when one can
-/// hold it without escapes.
-fn scan_name(name: &[u8]) -> Option<Scanned> {
-    let mut quoted = Vec::with_capacity(name.len() + 1);
+/// hold it without escapes. `quoted` is room to write the string in.
+fn scan_name(quoted: &mut Vec<u8>, name: &[u8]) -> Option<Scanned> {
+    quoted.clear();
     quoted.extend_from_slice(name);
     quoted.push(b'"');
-    scan_string(&quoted, 0).filter(|scanned| scanned.end == name.len())
+    scan_string(quoted, 0).filter(|scanned| scanned.end == name.len())
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -489,6 +495,7 @@ mod tests {
     fn the_hash_depends_on_the_text_alone() {
         // The same text hashes alike wherever it stands and whatever follows it.
         let hash = |s: Option<Scanned>| s.map(|s| s.hash);
+        let scan_name = |name: &[u8]| scan_name(&mut Vec::new(), name);
         let a = scan_string(b"xx\"device.ip_address\"}", 3);
         let b = scan_string(b"\"device.ip_address\", \"x\": 1, \"yyyyyyyy\"}", 1);
         assert_eq!(hash(a), hash(b));

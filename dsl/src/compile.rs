@@ -439,7 +439,7 @@ fn declare<'f>(
         );
     }
     // Parents before children, whatever order the files declare them in.
-    trees.sort_by_key(|(_, d, _)| d.name.node.matches('.').count());
+    trees.sort_by_cached_key(|(_, d, _)| d.name.node.matches('.').count());
     for (kind, d, source) in trees {
         if let Some((parent, _)) = d.name.node.rsplit_once('.') {
             if !declared.has(kind, parent) {

@@ -363,6 +363,7 @@ fn digest_beside<T>(
     sources: &[(Source, crate::ast::PolicyFile)],
     work: impl FnOnce() -> T,
 ) -> ([u8; 32], T) {
+    let total: usize = sources.iter().map(|(s, _)| s.text.len()).sum();
     let digest = || {
         crate::digest::digest(
             names
@@ -371,22 +372,7 @@ fn digest_beside<T>(
                 .map(|(name, (source, _))| (name.as_str(), source.text.as_str())),
         )
     };
-    let total: usize = sources.iter().map(|(s, _)| s.text.len()).sum();
-    if total < PARALLEL_BYTES {
-        return (digest(), work());
-    }
-    std::thread::scope(|scope| {
-        let digesting = std::thread::Builder::new()
-            .name("lawful-digest".to_owned())
-            .spawn_scoped(scope, digest);
-        let done = work();
-        // A thread that could not start, or failed, leaves the digest to this one.
-        let digest = digesting
-            .ok()
-            .and_then(|d| d.join().ok())
-            .unwrap_or_else(digest);
-        (digest, done)
-    })
+    lawful_core::parallel::beside(total >= PARALLEL_BYTES, digest, work)
 }
 
 /// Parses and compiles the sources; `digest_names` are the names the digest
