@@ -73,11 +73,16 @@ pub(crate) struct Entry {
     pub(crate) attribute: Option<(AttributeId, ValueType)>,
 }
 
+/// The most names whose table is kept at most a quarter full (see
+/// `NameIndex::from_entries`).
+const QUARTER_FULL_UP_TO: usize = 1 << 16;
+
 /// The length that marks an empty slot: no string is this long.
 const EMPTY: usize = usize::MAX;
 
-/// The table: open addressing, linear probing, at most a quarter full, each slot an
-/// entry (one load finds it: no second table to look in).
+/// The table: open addressing, linear probing, at most a quarter full (half for
+/// the largest vocabularies), each slot an entry (one load finds it: no second
+/// table to look in).
 #[derive(Clone, Debug)]
 pub(crate) struct NameIndex {
     slots: Box<[Entry]>,
@@ -143,8 +148,15 @@ impl NameIndex {
     fn from_entries(entries: Vec<Entry>, ranks: Box<[u32]>) -> NameIndex {
         // At most a quarter full: a power of two at least four times the
         // entries (half full, a search looks at 1.5 slots on average; a quarter,
-        // at about 1.17).
-        let size = (entries.len() * 4).next_power_of_two().max(16);
+        // at about 1.17). Past `QUARTER_FULL_UP_TO` names, at most half full: a
+        // slot holds a whole entry (about 100 bytes), and a million names would
+        // otherwise take 400 MB of slots.
+        let per_name = if entries.len() <= QUARTER_FULL_UP_TO {
+            4
+        } else {
+            2
+        };
+        let size = (entries.len() * per_name).next_power_of_two().max(16);
         let mut slots = vec![Entry::empty(); size].into_boxed_slice();
         let shift = 64 - size.trailing_zeros();
         let mask = size - 1;
