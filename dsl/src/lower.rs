@@ -849,6 +849,13 @@ pub(crate) fn pest_declaration(
     Some((lowerer.declaration(first), end))
 }
 
+/// The whole policy file parsed by pest and lowered, without the quick reader.
+pub(crate) fn pest_policy_file(source: &Source) -> Result<PolicyFile, Vec<Diagnostic>> {
+    parser::parse(source, Rule::policy_file)
+        .map_err(|e| vec![e])
+        .and_then(|pair| policy_pair(source, pair))
+}
+
 /// The header at byte `at`, read by pest, and the byte where it ends.
 pub(crate) fn pest_header(source: &Source, at: usize) -> Option<usize> {
     parser::parse_at(source, Rule::header, at).map(|(_, end)| end)

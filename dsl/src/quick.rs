@@ -50,12 +50,27 @@ pub(crate) fn declaration(text: &str, at: usize) -> Option<(Declaration, usize)>
 
 /// Reads `text` (a header, if it has one, then declarations) with both this reader
 /// and pest, and says where they disagree: a declaration this reader vouches for
-/// must be the one pest reads, spans and end included. Declarations this reader
-/// leaves to pest are stepped over with pest. Gives how many declarations this
-/// reader vouched for. For tests and fuzzing.
+/// must be the one pest reads, spans and end included; and the whole file, read
+/// as the loader reads it, must give what pest alone gives: the same syntax tree,
+/// or the same first problem. Declarations this reader leaves to pest are stepped
+/// over with pest. Gives how many declarations this reader vouched for. For tests
+/// and fuzzing.
 #[doc(hidden)]
 pub fn agrees_with_pest(text: &str) -> Result<usize, String> {
     let source = Source::new("quick.lawful", text);
+    let mut found = crate::diagnostic::Diagnostics::new();
+    let loaded = lower::policy_file(&source, &mut found).filter(|_| found.is_empty());
+    let by_pest = lower::pest_policy_file(&source);
+    let first_problem = found.into_vec().into_iter().next();
+    match (&loaded, &by_pest) {
+        (Some(a), Ok(b)) if a == b => {}
+        (None, Err(problems)) if problems.first() == first_problem.as_ref() => {}
+        _ => {
+            return Err(format!(
+                "the loader read {loaded:?} (first problem {first_problem:?}); pest alone read {by_pest:?}"
+            ));
+        }
+    }
     let text = source.text.as_str();
     let mut at = skip_trivia(text, 0);
     if let Some(end) = lower::pest_header(&source, at) {
@@ -863,10 +878,12 @@ mod tests {
     use super::*;
 
     /// Each text agrees with pest, and the quick reader vouches for `vouched` of
-    /// its declarations.
+    /// its declarations; the same after a header, as a whole file.
     fn check(cases: &[(&str, usize)]) {
         for (text, vouched) in cases {
             assert_eq!(agrees_with_pest(text).as_ref(), Ok(vouched), "{text}");
+            let file = format!("policy \"P\" version 2026-01-01\n{text}");
+            assert_eq!(agrees_with_pest(&file).as_ref(), Ok(vouched), "{file}");
         }
     }
 
