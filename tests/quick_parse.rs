@@ -8,15 +8,6 @@ use proptest::prelude::*;
 /// Pieces of rule text: words of the language, names close to them, and the
 /// punctuation, quoted text, numbers and blank space between.
 const PIECES: &[&str] = &[
-    "rule",
-    "role",
-    "category",
-    "purpose",
-    "party",
-    "attribute",
-    "obligation",
-    "revocation",
-    "children",
     "allow",
     "deny",
     "use",

@@ -359,6 +359,23 @@ impl Reader<'_> {
         }
     }
 
+    /// An optional clause that starts with the keyword `word`: the keyword, blank
+    /// space, then what `read` reads.
+    fn clause<T>(
+        &mut self,
+        word: &str,
+        read: impl FnOnce(&mut Self) -> Option<T>,
+    ) -> Option<Option<T>> {
+        self.optional(
+            |r| r.at_keyword(word),
+            |r| {
+                r.keyword(word)?;
+                r.skip();
+                read(r)
+            },
+        )
+    }
+
     /// A repeated part, as pest reads `part*`: the space before the first is read
     /// whether or not one is there, the space before each later one only with it.
     fn repeated(
@@ -414,47 +431,23 @@ impl Reader<'_> {
         self.comma_list(Self::name).map(NameList::Names)
     }
 
-    /// `then NAME [within N days], …` (the keyword already read).
+    /// `NAME [within N days], …` (after `then`).
     fn obligations(&mut self) -> Option<Vec<ObligationItem>> {
-        self.skip();
         self.comma_list(|r| {
             let name = r.name()?;
-            let within_days = r.optional(
-                |r| r.at_keyword("within"),
-                |r| {
-                    r.keyword("within")?;
-                    r.skip();
-                    let days = r.integer()?.node;
-                    r.next_keyword("days")?;
-                    Some(days)
-                },
-            )?;
+            let within_days = r.clause("within", |r| {
+                let days = r.integer()?.node;
+                r.next_keyword("days")?;
+                Some(days)
+            })?;
             Some(ObligationItem { name, within_days })
         })
     }
 
-    /// `cite "…", …` (the keyword already read).
-    fn cites(&mut self) -> Option<Vec<Spanned<String>>> {
-        self.skip();
-        self.comma_list(Self::string)
-    }
-
-    /// `then …` and `cite …`, each optional, as a declaration ends.
+    /// `then …` and `cite "…", …`, each optional, as a declaration ends.
     fn then_and_cite(&mut self) -> Option<(Vec<ObligationItem>, Vec<Spanned<String>>)> {
-        let obligations = self.optional(
-            |r| r.at_keyword("then"),
-            |r| {
-                r.keyword("then")?;
-                r.obligations()
-            },
-        )?;
-        let cites = self.optional(
-            |r| r.at_keyword("cite"),
-            |r| {
-                r.keyword("cite")?;
-                r.cites()
-            },
-        )?;
+        let obligations = self.clause("then", Self::obligations)?;
+        let cites = self.clause("cite", |r| r.comma_list(Self::string))?;
         Some((obligations.unwrap_or_default(), cites.unwrap_or_default()))
     }
 
@@ -472,14 +465,7 @@ impl Reader<'_> {
         let fides = if keyword == "obligation" {
             None
         } else {
-            self.optional(
-                |r| r.at_keyword("fides"),
-                |r| {
-                    r.keyword("fides")?;
-                    r.skip();
-                    r.string()
-                },
-            )?
+            self.clause("fides", Self::string)?
         };
         Some(wrap(NameDecl { name, label, fides }))
     }
@@ -530,15 +516,11 @@ impl Reader<'_> {
         let name = self.name()?;
         self.skip();
         let label = self.string()?.node;
-        let receives = self.optional(
-            |r| r.at_keyword("receives"),
-            |r| {
-                r.keyword("receives")?;
-                r.next_keyword("for")?;
-                r.skip();
-                r.name_list(Some("purpose"), false)
-            },
-        )?;
+        let receives = self.clause("receives", |r| {
+            r.keyword("for")?;
+            r.skip();
+            r.name_list(Some("purpose"), false)
+        })?;
         let (obligations, cites) = self.then_and_cite()?;
         Some(Declaration::Party(PartyDecl {
             name,
@@ -554,7 +536,7 @@ impl Reader<'_> {
         self.keyword("revocation")?;
         self.skip();
         let id = self.rule_id()?;
-        let purposes = self.optional(|r| r.at_keyword("for"), |r| r.list_clause("for"))?;
+        let purposes = self.list_clause("for")?;
         let withdraws = self.optional(
             |r| r.at_keyword("withdraws"),
             |r| {
@@ -573,16 +555,15 @@ impl Reader<'_> {
         }))
     }
 
-    /// `of …`, `about …`, `for …` or `to …`: the keyword and its list.
-    fn list_clause(&mut self, keyword: &str) -> Option<NameList> {
-        self.keyword(keyword)?;
-        self.skip();
-        match keyword {
-            "of" => self.name_list(Some("data"), false),
-            "about" => self.name_list(None, true),
-            "for" => self.name_list(Some("purpose"), false),
-            _ => self.name_list(Some("party"), true),
-        }
+    /// An optional `of …`, `about …`, `for …` or `to …`: the keyword and its list.
+    fn list_clause(&mut self, keyword: &str) -> Option<Option<NameList>> {
+        let (any_word, anyone) = match keyword {
+            "of" => (Some("data"), false),
+            "about" => (None, true),
+            "for" => (Some("purpose"), false),
+            _ => (Some("party"), true),
+        };
+        self.clause(keyword, |r| r.name_list(any_word, anyone))
     }
 
     /// `rule ID EFFECT …`.
@@ -619,18 +600,11 @@ impl Reader<'_> {
             categories: Some(categories),
             ..Scope::default()
         };
-        scope.roles = self.optional(|r| r.at_keyword("about"), |r| r.list_clause("about"))?;
-        scope.purposes = self.optional(|r| r.at_keyword("for"), |r| r.list_clause("for"))?;
-        scope.parties = self.optional(|r| r.at_keyword("to"), |r| r.list_clause("to"))?;
-        let basis = self.optional(
-            |r| r.at_keyword("basis"),
-            |r| {
-                r.keyword("basis")?;
-                r.skip();
-                r.name()
-            },
-        )?;
-        scope.condition = self.optional(|r| r.at_keyword("when"), Self::when)?;
+        scope.roles = self.list_clause("about")?;
+        scope.purposes = self.list_clause("for")?;
+        scope.parties = self.list_clause("to")?;
+        let basis = self.clause("basis", Self::name)?;
+        scope.condition = self.clause("when", Self::condition)?;
         let mut exceptions = Vec::new();
         self.repeated(
             |r| r.at_keyword("except"),
@@ -651,13 +625,6 @@ impl Reader<'_> {
         })))
     }
 
-    /// `when CONDITION`.
-    fn when(&mut self) -> Option<Spanned<Expr>> {
-        self.keyword("when")?;
-        self.skip();
-        self.condition()
-    }
-
     /// `except` and one or more of `of`, `about`, `for`, `to`, `when`, each at
     /// most once (saying one twice is an error pest's road reports).
     fn exception(&mut self) -> Option<Spanned<Scope>> {
@@ -673,7 +640,7 @@ impl Reader<'_> {
                 if scope.condition.is_some() {
                     return None;
                 }
-                scope.condition = Some(r.when()?);
+                scope.condition = r.clause("when", Self::condition)?;
                 return Some(());
             }
             let (keyword, slot) = if r.at_keyword("of") {
@@ -688,7 +655,7 @@ impl Reader<'_> {
             if slot.is_some() {
                 return None;
             }
-            *slot = Some(r.list_clause(keyword)?);
+            *slot = r.list_clause(keyword)?;
             Some(())
         };
         self.skip();
